@@ -1,0 +1,346 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Workflow.Durable.Execution;
+using Workflow.Durable.Storage;
+
+namespace Workflow.Durable.Processing;
+
+/// <summary>What happened to the messages handed to a step.</summary>
+internal enum StepOutcome
+{
+    /// <summary>The messages are reflected in history (now or before): safe to delete them.</summary>
+    Done,
+
+    /// <summary>No such instance: the messages can never apply.</summary>
+    InstanceNotFound,
+
+    /// <summary>Other writers kept winning; try again later.</summary>
+    Contended,
+}
+
+/// <summary>
+/// Runs one step of an orchestration: load (or reuse) its state, turn messages into new history
+/// events, replay the orchestrator, and commit history, instance row and outbox in one guarded
+/// transaction; then dispatch the outbox. Every driver (queue listener, Functions trigger, inline
+/// fast path) goes through here, so the correctness rules live in one place.
+/// </summary>
+internal sealed class OrchestrationStepProcessor(
+    TaskHubStorage storage,
+    DurableTaskRegistry registry,
+    IServiceScopeFactory scopes,
+    IOptions<DurableTaskOptions> options,
+    TimeProvider time,
+    InstanceCache cache,
+    InstanceLocks locks,
+    CompletionNotifier completions,
+    QueueSignals signals,
+    ILogger<OrchestrationStepProcessor> logger)
+{
+    private const int MaxCommitAttempts = 10;
+    private static readonly TimeSpan TimerTolerance = TimeSpan.FromSeconds(1);
+    private readonly DurableTaskOptions _options = options.Value;
+
+    /// <summary>Test hook: runs after a step commits and before its outbox is dispatched.</summary>
+    internal Func<string, CancellationToken, Task>? AfterCommitBeforeDispatch { get; set; }
+
+    public async Task<StepOutcome> ProcessAsync(string instanceId, IReadOnlyList<ControlMessage> messages, CancellationToken cancellationToken)
+    {
+        using IDisposable instanceLock = await locks.AcquireAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        for (int attempt = 1; attempt <= MaxCommitAttempts; attempt++)
+        {
+            InstanceState? state = cache.Take(instanceId) ?? await storage.LoadAsync(instanceId, cancellationToken).ConfigureAwait(false);
+            if (state is null)
+            {
+                return StepOutcome.InstanceNotFound;
+            }
+
+            if (state.PendingOutbox.Count > 0)
+            {
+                DurableDiagnostics.OutboxRecovered(logger, instanceId);
+                await DispatchAndClearAsync(instanceId, state.PendingOutbox, cancellationToken).ConfigureAwait(false);
+                state.PendingOutbox.Clear();
+            }
+
+            bool? committed = await TryStepAsync(state, messages, attempt, cancellationToken).ConfigureAwait(false);
+            if (committed is not false)
+            {
+                return StepOutcome.Done;
+            }
+
+            DurableDiagnostics.StepConflict(logger, instanceId, attempt);
+        }
+
+        return StepOutcome.Contended;
+    }
+
+    /// <summary>The fast path: same as <see cref="ProcessAsync"/>, but failures are only logged because a queue message backs the step.</summary>
+    public async Task<bool> TryProcessInlineAsync(string instanceId, IReadOnlyList<ControlMessage> messages, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ProcessAsync(instanceId, messages, cancellationToken).ConfigureAwait(false) == StepOutcome.Done;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            DurableDiagnostics.InlineStepFailed(logger, instanceId, ex);
+            return false;
+        }
+    }
+
+    /// <summary>Returns <c>null</c> when there was nothing to do, <c>true</c> when committed, <c>false</c> on a lost race.</summary>
+    private async Task<bool?> TryStepAsync(InstanceState state, IReadOnlyList<ControlMessage> messages, int attempt, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        (List<HistoryEvent> received, string? terminateReason, int dropped) = await ReadMessagesAsync(state, messages, now, cancellationToken).ConfigureAwait(false);
+        if (dropped > 0)
+        {
+            DurableDiagnostics.MessagesDropped(logger, state.InstanceId, dropped);
+        }
+
+        bool starting = state.Status == OrchestrationRuntimeStatus.Pending;
+        if (state.IsTerminal || (!starting && received.Count == 0 && terminateReason is null))
+        {
+            cache.Put(state);
+            return null;
+        }
+
+        using Activity? span = DurableDiagnostics.Source.StartActivity($"orchestration {state.Name}");
+        span?.SetTag("durable.instance_id", state.InstanceId);
+        span?.SetTag("durable.attempt", attempt);
+
+        var stepEvents = new List<HistoryEvent> { new() { Type = HistoryEventType.OrchestratorStarted, Timestamp = now } };
+        if (starting)
+        {
+            stepEvents.Add(new HistoryEvent { Type = HistoryEventType.ExecutionStarted, Timestamp = state.CreatedAt, Name = state.Name, Payload = state.Input });
+        }
+
+        stepEvents.AddRange(received);
+        ExecutionResult result = terminateReason is not null
+            ? Terminate(now, terminateReason)
+            : Execute(state, stepEvents);
+        stepEvents.AddRange(result.NewEvents);
+
+        int firstSequence = state.History.Count;
+        OutboxEntry? outbox = await BuildOutboxAsync(state, firstSequence, result.NewEvents, cancellationToken).ConfigureAwait(false);
+        var next = new InstanceState
+        {
+            InstanceId = state.InstanceId,
+            Name = state.Name,
+            ExecutionId = state.ExecutionId,
+            Status = result.Status,
+            CreatedAt = state.CreatedAt,
+            LastUpdatedAt = now,
+            Input = state.Input,
+            StoredInput = state.StoredInput,
+            Output = result.Output,
+            CustomStatus = terminateReason is null ? result.CustomStatus : state.CustomStatus,
+            StoredCustomStatus = state.StoredCustomStatus,
+            StoredCustomStatusClear = state.StoredCustomStatusClear,
+            Failure = result.Failure,
+            History = [.. state.History, .. stepEvents],
+        };
+
+        ETag? etag = await storage.TryCommitAsync(next, state.ETag, firstSequence, stepEvents, outbox, cancellationToken).ConfigureAwait(false);
+        if (etag is null)
+        {
+            return false;
+        }
+
+        next.ETag = etag.Value;
+        span?.SetTag("durable.status", next.Status.ToString());
+        DurableDiagnostics.StepCommitted(logger, next.InstanceId, next.Name, next.Status, stepEvents.Count, outbox?.WorkItems.Count ?? 0, outbox?.ControlMessages.Count ?? 0);
+
+        if (AfterCommitBeforeDispatch is { } hook)
+        {
+            await hook(next.InstanceId, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (outbox is not null)
+        {
+            await DispatchAndClearAsync(next.InstanceId, [outbox], cancellationToken).ConfigureAwait(false);
+        }
+
+        if (next.IsTerminal)
+        {
+            DurableDiagnostics.InstanceFinished(logger, next.InstanceId, next.Name, next.Status);
+            completions.NotifyCompleted(next.InstanceId);
+        }
+        else if (etag.Value != default)
+        {
+            cache.Put(next);
+        }
+
+        return true;
+    }
+
+    private async Task<(List<HistoryEvent> Events, string? TerminateReason, int Dropped)> ReadMessagesAsync(
+        InstanceState state, IReadOnlyList<ControlMessage> messages, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var events = new List<HistoryEvent>();
+        var completedInBatch = new HashSet<int>();
+        var eventsInBatch = new HashSet<string>(StringComparer.Ordinal);
+        string? terminateReason = null;
+        int dropped = 0;
+        foreach (ControlMessage message in messages)
+        {
+            if (state.IsTerminal || message.ExecutionId != state.ExecutionId)
+            {
+                dropped++;
+                continue;
+            }
+
+            switch (message.Kind)
+            {
+                case ControlMessageKind.Start:
+                    break;
+                case ControlMessageKind.TaskCompleted or ControlMessageKind.TaskFailed or ControlMessageKind.TimerFired
+                    when !state.HasScheduled(message.TaskScheduledId) || state.HasCompleted(message.TaskScheduledId) || !completedInBatch.Add(message.TaskScheduledId):
+                    dropped++;
+                    break;
+                case ControlMessageKind.TaskCompleted:
+                    events.Add(new HistoryEvent
+                    {
+                        Type = HistoryEventType.TaskCompleted,
+                        Timestamp = now,
+                        TaskScheduledId = message.TaskScheduledId,
+                        Payload = await storage.ReadPayloadAsync(message.Payload, cancellationToken).ConfigureAwait(false),
+                    });
+                    break;
+                case ControlMessageKind.TaskFailed:
+                    events.Add(new HistoryEvent
+                    {
+                        Type = HistoryEventType.TaskFailed,
+                        Timestamp = now,
+                        TaskScheduledId = message.TaskScheduledId,
+                        Failure = await storage.ReadFailureAsync(message.Failure, cancellationToken).ConfigureAwait(false),
+                    });
+                    break;
+                case ControlMessageKind.TimerFired when message.FireAt > now + TimerTolerance:
+                    // Not due yet: the queue caps delays at 7 days, so long timers hop until they are.
+                    completedInBatch.Remove(message.TaskScheduledId);
+                    TimeSpan remaining = message.FireAt.Value - now;
+                    await storage.SendControlAsync(message, remaining > TaskHubStorage.MaxMessageDelay ? TaskHubStorage.MaxMessageDelay : remaining, cancellationToken).ConfigureAwait(false);
+                    dropped++;
+                    break;
+                case ControlMessageKind.TimerFired:
+                    events.Add(new HistoryEvent { Type = HistoryEventType.TimerFired, Timestamp = now, TaskScheduledId = message.TaskScheduledId, FireAt = message.FireAt });
+                    break;
+                case ControlMessageKind.EventRaised when state.HasApplied(message.MessageId) || !eventsInBatch.Add(message.MessageId):
+                    dropped++;
+                    break;
+                case ControlMessageKind.EventRaised:
+                    events.Add(new HistoryEvent
+                    {
+                        Type = HistoryEventType.EventRaised,
+                        Timestamp = now,
+                        Name = message.Name,
+                        MessageId = message.MessageId,
+                        Payload = await storage.ReadPayloadAsync(message.Payload, cancellationToken).ConfigureAwait(false),
+                    });
+                    break;
+                case ControlMessageKind.Terminate:
+                    terminateReason ??= await storage.ReadPayloadAsync(message.Payload, cancellationToken).ConfigureAwait(false) ?? "null";
+                    break;
+                default:
+                    dropped++;
+                    break;
+            }
+        }
+
+        return (events, terminateReason, dropped);
+    }
+
+    private ExecutionResult Execute(InstanceState state, List<HistoryEvent> stepEvents)
+    {
+        using IServiceScope scope = scopes.CreateScope();
+        ITaskOrchestrator? orchestrator = registry.CreateOrchestrator(state.Name, scope.ServiceProvider);
+        if (orchestrator is null)
+        {
+            DurableDiagnostics.OrchestratorNotRegistered(logger, state.InstanceId, state.Name);
+            var failure = new TaskFailureDetails(typeof(InvalidOperationException).FullName!, $"No orchestrator named '{state.Name}' is registered in this worker.");
+            return new ExecutionResult
+            {
+                NewEvents = [new HistoryEvent { Type = HistoryEventType.ExecutionCompleted, Timestamp = stepEvents[0].Timestamp, Status = OrchestrationRuntimeStatus.Failed, Failure = failure }],
+                Status = OrchestrationRuntimeStatus.Failed,
+                Failure = failure,
+                CustomStatus = state.CustomStatus,
+            };
+        }
+
+        return OrchestrationExecutor.Execute(orchestrator, state.InstanceId, state.History, stepEvents, _options.SerializerOptions);
+    }
+
+    private static ExecutionResult Terminate(DateTimeOffset now, string reasonJson) => new()
+    {
+        NewEvents = [new HistoryEvent { Type = HistoryEventType.ExecutionTerminated, Timestamp = now, Payload = reasonJson }],
+        Status = OrchestrationRuntimeStatus.Terminated,
+        Output = reasonJson,
+    };
+
+    private async Task<OutboxEntry?> BuildOutboxAsync(InstanceState state, int firstSequence, IReadOnlyList<HistoryEvent> newEvents, CancellationToken cancellationToken)
+    {
+        var workItems = new List<WorkItemMessage>();
+        var timers = new List<ScheduledControlMessage>();
+        foreach (HistoryEvent e in newEvents)
+        {
+            if (e.Type == HistoryEventType.TaskScheduled)
+            {
+                workItems.Add(new WorkItemMessage
+                {
+                    InstanceId = state.InstanceId,
+                    ExecutionId = state.ExecutionId,
+                    TaskScheduledId = e.EventId,
+                    Name = e.Name!,
+                    Payload = await storage.WritePayloadAsync(state.InstanceId, e.Payload, cancellationToken).ConfigureAwait(false),
+                });
+            }
+            else if (e.Type == HistoryEventType.TimerCreated)
+            {
+                var message = new ControlMessage
+                {
+                    Kind = ControlMessageKind.TimerFired,
+                    InstanceId = state.InstanceId,
+                    ExecutionId = state.ExecutionId,
+                    MessageId = Guid.NewGuid().ToString("N"),
+                    TaskScheduledId = e.EventId,
+                    FireAt = e.FireAt,
+                };
+                timers.Add(new ScheduledControlMessage(message, e.FireAt));
+            }
+        }
+
+        return workItems.Count == 0 && timers.Count == 0
+            ? null
+            : new OutboxEntry("o" + firstSequence.ToString("D8", CultureInfo.InvariantCulture), timers, workItems);
+    }
+
+    private async Task DispatchAndClearAsync(string instanceId, IEnumerable<OutboxEntry> entries, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (OutboxEntry entry in entries)
+            {
+                await storage.DispatchAsync(entry, cancellationToken).ConfigureAwait(false);
+                if (entry.WorkItems.Count > 0)
+                {
+                    signals.WorkItems.Set();
+                }
+
+                await storage.DeleteOutboxAsync(instanceId, entry.RowKey, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            // The outbox rows stay; whoever loads the instance next dispatches them again.
+            cache.Remove(instanceId);
+            throw;
+        }
+    }
+
+    internal static string SerializeReason(object? reason) => JsonSerializer.Serialize(reason, StorageJson.Options);
+}

@@ -1,0 +1,523 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Workflow.Durable.Execution;
+
+namespace Workflow.Durable.Storage;
+
+/// <summary>
+/// The one place that knows how a task hub is laid out in Azure Storage. Everything above it
+/// speaks in instances, history events and messages.
+/// </summary>
+/// <remarks>
+/// Layout: one table partition per instance holds the instance row (<c>$instance</c>, whose ETag
+/// guards every step), the history rows (<c>h00000000</c>…) and the outbox rows (<c>o…</c>). A step
+/// commits all three in one entity-group transaction. History rows at or beyond the instance row's
+/// <c>HistoryCount</c> are not part of history yet: that lets a step too large for one
+/// transaction pre-write its rows and still become visible atomically.
+/// </remarks>
+internal sealed partial class TaskHubStorage
+{
+    private const string InstanceRowKey = "$instance";
+    private const string BlobReferencePrefix = "@blob:";
+    private const int MaxInlinePayloadBytes = 24_000;
+    private const int MaxTransactionActions = 100;
+
+    private readonly TableClient _table;
+    private readonly BlobContainerClient _payloads;
+    private readonly IPayloadProtector _protector;
+    private readonly TimeProvider _time;
+    private Task? _creation;
+
+    public TaskHubStorage(DurableTaskOptions options, IPayloadProtector protector, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Names = new StorageNames(options.HubName);
+        _protector = protector;
+        _time = time;
+        DurableTaskStorageOptions storage = options.Storage;
+
+        var tableOptions = new TableClientOptions();
+        // Azurite 3.37 rejects the newest queue API version; 2025-01-05 is served by both Azurite and Azure.
+        var queueOptions = new QueueClientOptions(QueueClientOptions.ServiceVersion.V2025_01_05) { MessageEncoding = QueueMessageEncoding.Base64 };
+        var blobOptions = new BlobClientOptions(BlobClientOptions.ServiceVersion.V2025_01_05);
+        foreach (var policy in storage.AdditionalPolicies)
+        {
+            tableOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+            queueOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+            blobOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+        }
+
+        TableServiceClient tables;
+        QueueServiceClient queues;
+        BlobServiceClient blobs;
+        if (!string.IsNullOrWhiteSpace(storage.ConnectionString))
+        {
+            tables = new TableServiceClient(storage.ConnectionString, tableOptions);
+            queues = new QueueServiceClient(storage.ConnectionString, queueOptions);
+            blobs = new BlobServiceClient(storage.ConnectionString, blobOptions);
+        }
+        else
+        {
+            TokenCredential credential = storage.Credential
+                ?? throw new InvalidOperationException("DurableTask:Storage needs a ConnectionString, or service URIs / an AccountName together with a Credential.");
+            tables = new TableServiceClient(storage.TableServiceUri ?? AccountUri(storage, "table"), credential, tableOptions);
+            queues = new QueueServiceClient(storage.QueueServiceUri ?? AccountUri(storage, "queue"), credential, queueOptions);
+            blobs = new BlobServiceClient(storage.BlobServiceUri ?? AccountUri(storage, "blob"), credential, blobOptions);
+        }
+
+        _table = tables.GetTableClient(Names.HistoryTable);
+        Control = queues.GetQueueClient(Names.ControlQueue);
+        WorkItems = queues.GetQueueClient(Names.WorkItemQueue);
+        Poison = queues.GetQueueClient(Names.PoisonQueue);
+        _payloads = blobs.GetBlobContainerClient(Names.PayloadContainer);
+    }
+
+    public StorageNames Names { get; }
+
+    public QueueClient Control { get; }
+
+    public QueueClient WorkItems { get; }
+
+    public QueueClient Poison { get; }
+
+    /// <summary>Creates the table, queues and container once per process (again after a failed attempt).</summary>
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        Task? creation = _creation;
+        if (creation is null || creation.IsFaulted || creation.IsCanceled)
+        {
+            creation = CreateAllAsync(cancellationToken);
+            _creation = creation;
+        }
+
+        return creation.WaitAsync(cancellationToken);
+    }
+
+    private async Task CreateAllAsync(CancellationToken cancellationToken)
+        => await Task.WhenAll(
+            _table.CreateIfNotExistsAsync(cancellationToken),
+            Control.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            WorkItems.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            Poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken),
+            _payloads.CreateIfNotExistsAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+    // ---- payloads -------------------------------------------------------------------------
+
+    /// <summary>Protects a payload and stores it inline, or in a blob when it is too large for a property or a message.</summary>
+    public async Task<string?> WritePayloadAsync(string instanceId, string? payload, CancellationToken cancellationToken)
+    {
+        if (payload is null)
+        {
+            return null;
+        }
+
+        string protectedPayload = await _protector.ProtectAsync(payload, cancellationToken).ConfigureAwait(false);
+        if (Encoding.UTF8.GetByteCount(protectedPayload) <= MaxInlinePayloadBytes && !protectedPayload.StartsWith(BlobReferencePrefix, StringComparison.Ordinal))
+        {
+            return protectedPayload;
+        }
+
+        string blobName = $"{instanceId}/{Guid.NewGuid():N}";
+        await _payloads.GetBlobClient(blobName).UploadAsync(BinaryData.FromString(protectedPayload), overwrite: true, cancellationToken).ConfigureAwait(false);
+        return BlobReferencePrefix + blobName;
+    }
+
+    /// <summary>Reverses <see cref="WritePayloadAsync"/>.</summary>
+    public async Task<string?> ReadPayloadAsync(string? stored, CancellationToken cancellationToken)
+    {
+        if (stored is null)
+        {
+            return null;
+        }
+
+        string protectedPayload = stored;
+        if (stored.StartsWith(BlobReferencePrefix, StringComparison.Ordinal))
+        {
+            var download = await _payloads.GetBlobClient(stored[BlobReferencePrefix.Length..]).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+            protectedPayload = download.Value.Content.ToString();
+        }
+
+        return await _protector.UnprotectAsync(protectedPayload, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string?> WriteFailureAsync(string instanceId, TaskFailureDetails? failure, CancellationToken cancellationToken)
+        => failure is null ? null : await WritePayloadAsync(instanceId, JsonSerializer.Serialize(failure, StorageJson.Options), cancellationToken).ConfigureAwait(false);
+
+    public async Task<TaskFailureDetails?> ReadFailureAsync(string? stored, CancellationToken cancellationToken)
+        => await ReadPayloadAsync(stored, cancellationToken).ConfigureAwait(false) is { } json
+            ? JsonSerializer.Deserialize<TaskFailureDetails>(json, StorageJson.Options)
+            : null;
+
+    // ---- instances ------------------------------------------------------------------------
+
+    /// <summary>Inserts the row of a new pending instance; <c>false</c> when the id is taken.</summary>
+    public async Task<bool> TryCreateInstanceAsync(string instanceId, string name, string executionId, string? input, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        var row = new TableEntity(instanceId, InstanceRowKey)
+        {
+            ["Name"] = name,
+            ["Status"] = nameof(OrchestrationRuntimeStatus.Pending),
+            ["ExecutionId"] = executionId,
+            ["Input"] = await WritePayloadAsync(instanceId, input, cancellationToken).ConfigureAwait(false),
+            ["CreatedAt"] = now,
+            ["LastUpdatedAt"] = now,
+            ["HistoryCount"] = 0,
+        };
+        try
+        {
+            await _table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Reads an instance with its history and pending outbox; <c>null</c> when it does not exist.</summary>
+    public async Task<InstanceState?> LoadAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        TableEntity? instanceRow = null;
+        var historyRows = new List<TableEntity>();
+        var outboxRows = new List<TableEntity>();
+        await foreach (TableEntity row in _table.QueryAsync<TableEntity>(PartitionFilter(instanceId), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey == InstanceRowKey)
+            {
+                instanceRow = row;
+            }
+            else if (row.RowKey.StartsWith('h'))
+            {
+                historyRows.Add(row);
+            }
+            else if (row.RowKey.StartsWith('o'))
+            {
+                outboxRows.Add(row);
+            }
+        }
+
+        if (instanceRow is null)
+        {
+            return null;
+        }
+
+        int historyCount = instanceRow.GetInt32("HistoryCount") ?? 0;
+        var history = new List<HistoryEvent>(historyCount);
+        foreach (TableEntity row in historyRows.Where(r => HistorySequence(r.RowKey) < historyCount).OrderBy(r => r.RowKey, StringComparer.Ordinal))
+        {
+            history.Add(await ReadHistoryRowAsync(row, cancellationToken).ConfigureAwait(false));
+        }
+
+        var outbox = new List<OutboxEntry>(outboxRows.Count);
+        foreach (TableEntity row in outboxRows)
+        {
+            outbox.Add(await ReadOutboxRowAsync(row, cancellationToken).ConfigureAwait(false));
+        }
+
+        var state = new InstanceState
+        {
+            InstanceId = instanceId,
+            Name = instanceRow.GetString("Name"),
+            ExecutionId = instanceRow.GetString("ExecutionId"),
+            Status = Enum.Parse<OrchestrationRuntimeStatus>(instanceRow.GetString("Status")),
+            CreatedAt = instanceRow.GetDateTimeOffset("CreatedAt") ?? default,
+            LastUpdatedAt = instanceRow.GetDateTimeOffset("LastUpdatedAt") ?? default,
+            StoredInput = instanceRow.GetString("Input"),
+            Input = await ReadPayloadAsync(instanceRow.GetString("Input"), cancellationToken).ConfigureAwait(false),
+            Output = await ReadPayloadAsync(instanceRow.GetString("Output"), cancellationToken).ConfigureAwait(false),
+            CustomStatus = await ReadPayloadAsync(instanceRow.GetString("CustomStatus"), cancellationToken).ConfigureAwait(false),
+            StoredCustomStatus = instanceRow.GetString("CustomStatus"),
+            Failure = await ReadFailureAsync(instanceRow.GetString("Failure"), cancellationToken).ConfigureAwait(false),
+            History = history,
+            ETag = instanceRow.ETag,
+            PendingOutbox = outbox,
+        };
+        state.StoredCustomStatusClear = state.CustomStatus;
+        return state;
+    }
+
+    /// <summary>Reads only the instance row, as client-facing metadata.</summary>
+    public async Task<OrchestrationMetadata?> GetMetadataAsync(string instanceId, bool includePayloads, CancellationToken cancellationToken)
+    {
+        NullableResponse<TableEntity> response = await _table.GetEntityIfExistsAsync<TableEntity>(instanceId, InstanceRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? await ToMetadataAsync(response.Value!, includePayloads, cancellationToken).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>Reads just the status and execution id of an instance (one small point read).</summary>
+    public async Task<(OrchestrationRuntimeStatus Status, string ExecutionId)?> GetStatusAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        NullableResponse<TableEntity> response = await _table.GetEntityIfExistsAsync<TableEntity>(
+            instanceId, InstanceRowKey, select: ["Status", "ExecutionId"], cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue
+            ? (Enum.Parse<OrchestrationRuntimeStatus>(response.Value!.GetString("Status")), response.Value.GetString("ExecutionId"))
+            : null;
+    }
+
+    /// <summary>Reads the committed history of an instance, payloads in clear.</summary>
+    public async Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellationToken)
+        => (await LoadAsync(instanceId, cancellationToken).ConfigureAwait(false))?.History ?? [];
+
+    /// <summary>
+    /// Commits a step: the instance row (guarded by <paramref name="expected"/>), the new history rows
+    /// and the outbox row. Returns the new ETag, or <c>null</c> when another writer got there first.
+    /// </summary>
+    public async Task<ETag?> TryCommitAsync(InstanceState state, ETag expected, int firstSequence, IReadOnlyList<HistoryEvent> newEvents, OutboxEntry? outbox, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>(newEvents.Count + 1);
+        for (int i = 0; i < newEvents.Count; i++)
+        {
+            rows.Add(await ToHistoryRowAsync(state.InstanceId, firstSequence + i, newEvents[i], cancellationToken).ConfigureAwait(false));
+        }
+
+        if (outbox is not null)
+        {
+            rows.Add(await ToOutboxRowAsync(state.InstanceId, outbox, cancellationToken).ConfigureAwait(false));
+        }
+
+        // Custom status is rewritten only when it changed: a large one would otherwise cost a blob per step.
+        string? customStatus = state.CustomStatus == state.StoredCustomStatusClear
+            ? state.StoredCustomStatus
+            : await WritePayloadAsync(state.InstanceId, state.CustomStatus, cancellationToken).ConfigureAwait(false);
+        var instanceRow = new TableEntity(state.InstanceId, InstanceRowKey)
+        {
+            ["Name"] = state.Name,
+            ["Status"] = state.Status.ToString(),
+            ["ExecutionId"] = state.ExecutionId,
+            ["Input"] = state.StoredInput,
+            ["Output"] = await WritePayloadAsync(state.InstanceId, state.Output, cancellationToken).ConfigureAwait(false),
+            ["CustomStatus"] = customStatus,
+            ["Failure"] = await WriteFailureAsync(state.InstanceId, state.Failure, cancellationToken).ConfigureAwait(false),
+            ["CreatedAt"] = state.CreatedAt,
+            ["LastUpdatedAt"] = state.LastUpdatedAt,
+            ["HistoryCount"] = firstSequence + newEvents.Count,
+        };
+
+        // Rows that do not fit next to the instance row go first; they stay invisible until the
+        // instance row's HistoryCount covers them, so a lost race leaves only harmless leftovers.
+        int overflow = Math.Max(0, rows.Count - (MaxTransactionActions - 1));
+        foreach (var chunk in rows.Take(overflow).Chunk(MaxTransactionActions))
+        {
+            await _table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken).ConfigureAwait(false);
+        }
+
+        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, instanceRow, expected) };
+        actions.AddRange(rows.Skip(overflow).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+        try
+        {
+            Response<IReadOnlyList<Response>> response = await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            state.StoredCustomStatus = customStatus;
+            state.StoredCustomStatusClear = state.CustomStatus;
+            return response.Value[0].Headers.ETag ?? default(ETag);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
+        {
+            return null;
+        }
+    }
+
+    public async Task DeleteOutboxAsync(string instanceId, string rowKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.DeleteEntityAsync(instanceId, rowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Already dispatched and deleted by another worker.
+        }
+    }
+
+    // ---- queues ---------------------------------------------------------------------------
+
+    public async Task SendControlAsync(ControlMessage message, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        TimeSpan visibility = delay <= TimeSpan.Zero ? TimeSpan.Zero : delay;
+        await Control.SendMessageAsync(JsonSerializer.Serialize(message, StorageJson.Options), visibility, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SendWorkItemAsync(WorkItemMessage message, CancellationToken cancellationToken)
+        => await WorkItems.SendMessageAsync(JsonSerializer.Serialize(message, StorageJson.Options), visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Longest visibility delay a queue accepts; later timers are chained.</summary>
+    public static readonly TimeSpan MaxMessageDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
+
+    /// <summary>Sends everything in an outbox entry. Duplicates are harmless: receivers are idempotent.</summary>
+    public async Task DispatchAsync(OutboxEntry outbox, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        var sends = new List<Task>(outbox.ControlMessages.Count + outbox.WorkItems.Count);
+        foreach (ScheduledControlMessage scheduled in outbox.ControlMessages)
+        {
+            TimeSpan delay = scheduled.VisibleAt is { } at ? at - now : TimeSpan.Zero;
+            sends.Add(SendControlAsync(scheduled.Message, delay > MaxMessageDelay ? MaxMessageDelay : delay, cancellationToken));
+        }
+
+        sends.AddRange(outbox.WorkItems.Select(w => SendWorkItemAsync(w, cancellationToken)));
+        await Task.WhenAll(sends).ConfigureAwait(false);
+    }
+
+    public static ControlMessage ParseControl(string text) => JsonSerializer.Deserialize<ControlMessage>(text, StorageJson.Options)
+        ?? throw new FormatException("Empty control message.");
+
+    public static WorkItemMessage ParseWorkItem(string text) => JsonSerializer.Deserialize<WorkItemMessage>(text, StorageJson.Options)
+        ?? throw new FormatException("Empty work item message.");
+
+    public async Task MoveToPoisonAsync(QueueClient source, QueueMessage message, CancellationToken cancellationToken)
+    {
+        await Poison.SendMessageAsync(message.MessageText, visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
+        await source.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- query and purge ------------------------------------------------------------------
+
+    public async Task<OrchestrationQueryResult> QueryAsync(OrchestrationQuery query, CancellationToken cancellationToken)
+    {
+        var filter = new StringBuilder($"RowKey eq '{InstanceRowKey}'");
+        if (query.Statuses is { Count: > 0 } statuses)
+        {
+            filter.Append(" and (").AppendJoin(" or ", statuses.Select(s => TableClient.CreateQueryFilter($"Status eq {s.ToString()}"))).Append(')');
+        }
+
+        if (query.CreatedFrom is { } from)
+        {
+            filter.Append(" and ").Append(TableClient.CreateQueryFilter($"CreatedAt ge {from}"));
+        }
+
+        if (query.CreatedTo is { } to)
+        {
+            filter.Append(" and ").Append(TableClient.CreateQueryFilter($"CreatedAt le {to}"));
+        }
+
+        if (!string.IsNullOrEmpty(query.InstanceIdPrefix))
+        {
+            string prefix = query.InstanceIdPrefix;
+            string upper = prefix[..^1] + (char)(prefix[^1] + 1);
+            filter.Append(" and ").Append(TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {upper}"));
+        }
+
+        int pageSize = Math.Clamp(query.PageSize, 1, 1000);
+        await foreach (Page<TableEntity> page in _table.QueryAsync<TableEntity>(filter.ToString(), maxPerPage: pageSize, cancellationToken: cancellationToken)
+            .AsPages(query.ContinuationToken, pageSize).ConfigureAwait(false))
+        {
+            var instances = new List<OrchestrationMetadata>(page.Values.Count);
+            foreach (TableEntity row in page.Values)
+            {
+                instances.Add(await ToMetadataAsync(row, query.FetchInputsAndOutputs, cancellationToken).ConfigureAwait(false));
+            }
+
+            return new OrchestrationQueryResult(instances, page.ContinuationToken);
+        }
+
+        return new OrchestrationQueryResult([], null);
+    }
+
+    /// <summary>Deletes every row and blob of an instance, the instance row last so a crash mid-purge can be purged again.</summary>
+    public async Task PurgeAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var keys = new List<TableEntity>();
+        await foreach (TableEntity row in _table.QueryAsync<TableEntity>(PartitionFilter(instanceId), select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            keys.Add(row);
+        }
+
+        await foreach (BlobItem blob in _payloads.GetBlobsAsync(BlobTraits.None, BlobStates.None, instanceId + "/", cancellationToken).ConfigureAwait(false))
+        {
+            await _payloads.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var chunk in keys.Where(k => k.RowKey != InstanceRowKey).Chunk(MaxTransactionActions))
+        {
+            await _table.SubmitTransactionAsync(chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, k, ETag.All)), cancellationToken).ConfigureAwait(false);
+        }
+
+        await _table.DeleteEntityAsync(instanceId, InstanceRowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+    }
+
+    // ---- row mapping ----------------------------------------------------------------------
+
+    private static string PartitionFilter(string instanceId) => TableClient.CreateQueryFilter($"PartitionKey eq {instanceId}");
+
+    private static string HistoryRowKey(int sequence) => "h" + sequence.ToString("D8", CultureInfo.InvariantCulture);
+
+    private static int HistorySequence(string rowKey) => int.Parse(rowKey.AsSpan(1), CultureInfo.InvariantCulture);
+
+    private async Task<TableEntity> ToHistoryRowAsync(string instanceId, int sequence, HistoryEvent e, CancellationToken cancellationToken) => new(instanceId, HistoryRowKey(sequence))
+    {
+        ["EventType"] = e.Type.ToString(),
+        ["EventTimestamp"] = e.Timestamp,
+        ["EventId"] = e.EventId,
+        ["TaskScheduledId"] = e.TaskScheduledId,
+        ["Name"] = e.Name,
+        ["Payload"] = await WritePayloadAsync(instanceId, e.Payload, cancellationToken).ConfigureAwait(false),
+        ["Failure"] = await WriteFailureAsync(instanceId, e.Failure, cancellationToken).ConfigureAwait(false),
+        ["FireAt"] = e.FireAt,
+        ["MessageId"] = e.MessageId,
+        ["OrchestrationStatus"] = e.Status?.ToString(),
+    };
+
+    private async Task<HistoryEvent> ReadHistoryRowAsync(TableEntity row, CancellationToken cancellationToken) => new()
+    {
+        Type = Enum.Parse<HistoryEventType>(row.GetString("EventType")),
+        Timestamp = row.GetDateTimeOffset("EventTimestamp") ?? default,
+        EventId = row.GetInt32("EventId") ?? -1,
+        TaskScheduledId = row.GetInt32("TaskScheduledId") ?? -1,
+        Name = row.GetString("Name"),
+        Payload = await ReadPayloadAsync(row.GetString("Payload"), cancellationToken).ConfigureAwait(false),
+        Failure = await ReadFailureAsync(row.GetString("Failure"), cancellationToken).ConfigureAwait(false),
+        FireAt = row.GetDateTimeOffset("FireAt"),
+        MessageId = row.GetString("MessageId"),
+        Status = row.GetString("OrchestrationStatus") is { } status ? Enum.Parse<OrchestrationRuntimeStatus>(status) : null,
+    };
+
+    // Outbox messages already carry protected payload references, so the row itself needs no protection.
+    private async Task<TableEntity> ToOutboxRowAsync(string instanceId, OutboxEntry outbox, CancellationToken cancellationToken)
+    {
+        string json = JsonSerializer.Serialize(new OutboxRecord(outbox.ControlMessages, outbox.WorkItems), StorageJson.Options);
+        string stored = Encoding.UTF8.GetByteCount(json) <= MaxInlinePayloadBytes ? json : await SpillAsync(instanceId, json, cancellationToken).ConfigureAwait(false);
+        return new TableEntity(instanceId, outbox.RowKey) { ["Messages"] = stored };
+    }
+
+    private async Task<OutboxEntry> ReadOutboxRowAsync(TableEntity row, CancellationToken cancellationToken)
+    {
+        string stored = row.GetString("Messages");
+        string json = stored.StartsWith(BlobReferencePrefix, StringComparison.Ordinal)
+            ? (await _payloads.GetBlobClient(stored[BlobReferencePrefix.Length..]).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString()
+            : stored;
+        OutboxRecord record = JsonSerializer.Deserialize<OutboxRecord>(json, StorageJson.Options)!;
+        return new OutboxEntry(row.RowKey, record.ControlMessages, record.WorkItems);
+    }
+
+    private async Task<string> SpillAsync(string instanceId, string content, CancellationToken cancellationToken)
+    {
+        string blobName = $"{instanceId}/{Guid.NewGuid():N}";
+        await _payloads.GetBlobClient(blobName).UploadAsync(BinaryData.FromString(content), overwrite: true, cancellationToken).ConfigureAwait(false);
+        return BlobReferencePrefix + blobName;
+    }
+
+    private async Task<OrchestrationMetadata> ToMetadataAsync(TableEntity row, bool includePayloads, CancellationToken cancellationToken) => new()
+    {
+        InstanceId = row.PartitionKey,
+        Name = row.GetString("Name"),
+        RuntimeStatus = Enum.Parse<OrchestrationRuntimeStatus>(row.GetString("Status")),
+        CreatedAt = row.GetDateTimeOffset("CreatedAt") ?? default,
+        LastUpdatedAt = row.GetDateTimeOffset("LastUpdatedAt") ?? default,
+        SerializedCustomStatus = await ReadPayloadAsync(row.GetString("CustomStatus"), cancellationToken).ConfigureAwait(false),
+        FailureDetails = await ReadFailureAsync(row.GetString("Failure"), cancellationToken).ConfigureAwait(false),
+        SerializedInput = includePayloads ? await ReadPayloadAsync(row.GetString("Input"), cancellationToken).ConfigureAwait(false) : null,
+        SerializedOutput = includePayloads ? await ReadPayloadAsync(row.GetString("Output"), cancellationToken).ConfigureAwait(false) : null,
+    };
+
+    private static Uri AccountUri(DurableTaskStorageOptions storage, string service)
+        => new($"https://{storage.AccountName ?? throw new InvalidOperationException($"DurableTask:Storage needs an AccountName or an explicit {service} service URI.")}.{service}.core.windows.net/");
+
+    private sealed record OutboxRecord(IReadOnlyList<ScheduledControlMessage> ControlMessages, IReadOnlyList<WorkItemMessage> WorkItems);
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Workflow.Vehicles;
+
+/// <summary>Names clients use to reach the vehicle command orchestration.</summary>
+public static class VehicleCommandNames
+{
+    /// <summary>The orchestrator name (the "function name" in the Durable Functions-compatible API).</summary>
+    public const string Orchestrator = "VehicleCommand";
+
+    /// <summary>The external event that carries the user's PIN.</summary>
+    public const string PinEvent = "Pin";
+}
+
+/// <summary>The orchestration input: one pims API call for one vehicle.</summary>
+/// <param name="Vin">The vehicle identification number (17 characters).</param>
+/// <param name="Api">The pims API name, e.g. <c>pims.remote.door.lock</c>.</param>
+/// <param name="Parameters">The API parameters (a JSON object), passed through unchanged.</param>
+public sealed record VehicleCommandRequest(string Vin, string Api, JsonElement? Parameters);
+
+/// <summary>
+/// The payload of the <see cref="VehicleCommandNames.PinEvent"/> event as the orchestration receives
+/// it: the PIN already sealed by the host, so the clear PIN never reaches durable history.
+/// </summary>
+/// <param name="SealedPin">The PIN sealed with <see cref="ISensitiveDataProtector"/>.</param>
+public sealed record PinSubmission(string SealedPin);
+
+/// <summary>How a vehicle command ended.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<VehicleCommandOutcome>))]
+public enum VehicleCommandOutcome
+{
+    /// <summary>The vehicle API answered SUCCEEDED.</summary>
+    Succeeded,
+
+    /// <summary>The vehicle API answered FAILED with a code other than 2302, or failed in a way retries did not fix.</summary>
+    VehicleError,
+
+    /// <summary>No PIN arrived before the deadline.</summary>
+    PinTimeout,
+
+    /// <summary>Every allowed PIN attempt was wrong.</summary>
+    PinAttemptsExhausted,
+
+    /// <summary>The OTP request kept failing with 2317/2312 after resetStep retries.</summary>
+    OtpFailed,
+
+    /// <summary>Too many failed PIN attempts for this vehicle across commands; refused to protect the owner's account.</summary>
+    PinLockedOut,
+}
+
+/// <summary>Where a running command is, published as the orchestration's custom status.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<VehicleCommandStage>))]
+public enum VehicleCommandStage
+{
+    /// <summary>Calling the vehicle API.</summary>
+    CallingVehicle,
+
+    /// <summary>Waiting for the user's PIN.</summary>
+    AwaitingPin,
+
+    /// <summary>Requesting a one-time password with the PIN.</summary>
+    RequestingOtp,
+
+    /// <summary>Repeating the original call with the OTP.</summary>
+    RetryingCall,
+}
+
+/// <summary>The custom status of a running command. Never carries the PIN or the OTP.</summary>
+/// <param name="Stage">The current stage.</param>
+/// <param name="PinAttemptsLeft">While awaiting a PIN: how many PIN attempts remain.</param>
+/// <param name="PinDeadline">While awaiting a PIN: when the wait times out (UTC).</param>
+/// <param name="LastPinRejected">While awaiting a PIN: whether the previous PIN was wrong.</param>
+public sealed record VehicleCommandStatus(
+    VehicleCommandStage Stage,
+    int? PinAttemptsLeft = null,
+    DateTime? PinDeadline = null,
+    bool? LastPinRejected = null);
+
+/// <summary>An error as in the SDK message.</summary>
+/// <param name="Code">The pims error code (e.g. 2302).</param>
+/// <param name="Label">The human-readable label.</param>
+public sealed record VehicleError(int Code, string Label);
+
+/// <summary>The orchestration output. Mirrors the SDK message, plus how the strong-auth dance went.</summary>
+public sealed record VehicleCommandResult
+{
+    /// <summary><c>SUCCEEDED</c> or <c>FAILED</c>, as in the SDK message.</summary>
+    public required string Status { get; init; }
+
+    /// <summary>The API result on success.</summary>
+    public JsonElement? Result { get; init; }
+
+    /// <summary>The error on failure.</summary>
+    public VehicleError? Error { get; init; }
+
+    /// <summary>The vehicle API's transaction id of the last call, when there was one.</summary>
+    public string? TransactionId { get; init; }
+
+    /// <summary>How the command ended.</summary>
+    public required VehicleCommandOutcome Outcome { get; init; }
+
+    /// <summary>PIN attempts used (0 when no strong authentication was needed).</summary>
+    public int PinAttemptsUsed { get; init; }
+
+    /// <summary>Whether an OTP request had to be repeated with <c>resetStep: true</c>.</summary>
+    public bool ResetStepUsed { get; init; }
+}
+
+/// <summary>
+/// Seals secrets (the PIN, the OTP) into opaque strings so they can travel through durable history
+/// without ever being stored or shown in clear. The host implements it with the app's data key.
+/// </summary>
+public interface ISensitiveDataProtector
+{
+    /// <summary>Seals a secret.</summary>
+    ValueTask<string> SealAsync(string secret, CancellationToken cancellationToken);
+
+    /// <summary>Opens a sealed secret; throws when it was tampered with.</summary>
+    ValueTask<string> UnsealAsync(string sealedSecret, CancellationToken cancellationToken);
+}

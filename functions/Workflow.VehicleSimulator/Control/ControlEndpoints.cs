@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Workflow.VehicleSimulator.Faults;
+using Workflow.VehicleSimulator.State;
+
+namespace Workflow.VehicleSimulator.Control;
+
+/// <summary>
+/// <c>/_sim/…</c>: unauthenticated controls for tests and demos. They expose OTPs on purpose (a test
+/// plays the user who reads the OTP); they never expose PINs.
+/// </summary>
+internal static class ControlEndpoints
+{
+    private const int MaxDelayMs = 10 * 60 * 1000;
+
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var sim = app.MapGroup("/_sim");
+        sim.MapPut("/vehicles/{vin}/pin", SetPinAsync);
+        sim.MapPost("/vehicles/{vin}/next-errors", QueueErrorsAsync);
+        sim.MapPost("/faults", AddFaultAsync);
+        sim.MapGet("/faults", (SimulatorState state) => Results.Json(state.Faults.List(), SimulatorJson.Options));
+        sim.MapGet("/otps", (string? vin, SimulatorState state) => Results.Json(state.Otps.List(vin), SimulatorJson.Options));
+        sim.MapGet("/requests", (string? vin, SimulatorState state) => Results.Json(state.Requests.List(vin), SimulatorJson.Options));
+        sim.MapPost("/reset", (SimulatorState state) =>
+        {
+            state.Reset();
+            return Results.NoContent();
+        });
+    }
+
+    private static async Task<IResult> SetPinAsync(string vin, HttpContext context, SimulatorState state)
+    {
+        var (body, error) = await JsonBody.ReadAsync<SetPinRequest>(context.Request, context.RequestAborted);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!Vin.IsValid(vin))
+        {
+            return JsonBody.BadRequest(Vin.Rule);
+        }
+
+        if (body!.Pin is not { Length: >= 4 and <= 8 } pin || !pin.All(char.IsAsciiDigit))
+        {
+            return JsonBody.BadRequest("pin must be 4 to 8 digits.");
+        }
+
+        state.Vehicles.SetPin(vin, pin);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> QueueErrorsAsync(string vin, HttpContext context, SimulatorState state)
+    {
+        var (body, error) = await JsonBody.ReadAsync<NextErrorsRequest>(context.Request, context.RequestAborted);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!Vin.IsValid(vin))
+        {
+            return JsonBody.BadRequest(Vin.Rule);
+        }
+
+        if (string.IsNullOrWhiteSpace(body!.Api))
+        {
+            return JsonBody.BadRequest("api is required.");
+        }
+
+        if (body.Codes is not { Count: > 0 } codes)
+        {
+            return JsonBody.BadRequest("codes must be a non-empty array of integers.");
+        }
+
+        state.Vehicles.EnqueueErrors(vin, body.Api, codes);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> AddFaultAsync(HttpContext context, SimulatorState state)
+    {
+        var (body, error) = await JsonBody.ReadAsync<FaultRequest>(context.Request, context.RequestAborted);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (body!.Status is not ({ } status and (0 or (>= 400 and <= 599))))
+        {
+            return JsonBody.BadRequest("status must be 0 (delay only) or an HTTP error status from 400 to 599.");
+        }
+
+        if (body.Count is < 1)
+        {
+            return JsonBody.BadRequest("count must be at least 1.");
+        }
+
+        if (body.DelayMs is < 0 or > MaxDelayMs)
+        {
+            return JsonBody.BadRequest($"delayMs must be between 0 and {MaxDelayMs}.");
+        }
+
+        if (body.Path is { } path && !path.StartsWith(FaultInjector.ApiPathPrefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return JsonBody.BadRequest($"path must start with {FaultInjector.ApiPathPrefix}: faults apply to the vehicle API only.");
+        }
+
+        state.Faults.Add(new FaultRule(status, body.Count ?? 1, body.DelayMs ?? 0, body.Path));
+        return Results.NoContent();
+    }
+}

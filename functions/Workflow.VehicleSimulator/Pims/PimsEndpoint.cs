@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Workflow.VehicleSimulator.Auth;
+using Workflow.VehicleSimulator.State;
+
+namespace Workflow.VehicleSimulator.Pims;
+
+/// <summary>
+/// <c>POST /v1/pims/get</c>: the HTTP mirror of the SDK's <c>pims.get(api, parameters)</c>. Business
+/// outcomes, failures included, are HTTP 200 with the SDK message; only transport-level problems
+/// (authentication, malformed body) are HTTP errors.
+/// </summary>
+internal static partial class PimsEndpoint
+{
+    public const string Path = "/v1/pims/get";
+
+    public static async Task<IResult> HandleAsync(
+        HttpContext context,
+        TokenIssuer tokens,
+        PimsProcessor processor,
+        SimulatorState state,
+        ILogger<PimsProcessor> logger)
+    {
+        var at = state.Time.GetUtcNow();
+        var idempotencyKey = PimsRequestReader.IdempotencyKey(context.Request);
+
+        // The body is read before authentication only so the request log can say which VIN a 401 was for.
+        var (request, bodyError) = await PimsRequestReader.ReadAsync(context.Request, context.RequestAborted);
+
+        if (BearerAuthentication.Challenge(context.Request, tokens) is { } challenge)
+        {
+            state.Requests.Add(Entry(at, request, idempotencyKey, StatusCodes.Status401Unauthorized));
+            context.Response.Headers.WWWAuthenticate = challenge;
+            return Results.Problem(
+                detail: "A valid bearer token from POST /v1/token is required.",
+                statusCode: StatusCodes.Status401Unauthorized,
+                title: "Unauthorized");
+        }
+
+        var (call, problem) = request is null ? (null, null) : PimsRequestReader.Validate(request, idempotencyKey);
+        if (call is null)
+        {
+            state.Requests.Add(Entry(at, request, idempotencyKey, StatusCodes.Status400BadRequest));
+            return bodyError ?? JsonBody.BadRequest(problem!);
+        }
+
+        var (message, replayed) = processor.Handle(call);
+        state.Requests.Add(new RequestLogEntry(
+            at,
+            call.Vin,
+            call.Api,
+            call.Otp is not null,
+            call.IdempotencyKey,
+            replayed,
+            StatusCodes.Status200OK,
+            message.Status,
+            message.Error?.Code));
+        if (message.Error is { } failure)
+        {
+            LogFailed(logger, call.Api, call.Vin, failure.Code, message.TransactionId, replayed);
+        }
+        else
+        {
+            LogSucceeded(logger, call.Api, call.Vin, message.TransactionId, replayed);
+        }
+
+        return Results.Json(message, SimulatorJson.Options);
+    }
+
+    /// <summary>A log entry for a request that got no business answer; the fields come from the body when it could be read.</summary>
+    public static RequestLogEntry Entry(DateTimeOffset at, PimsRequest? request, string? idempotencyKey, int httpStatus) =>
+        new(at, request?.Vin, request?.Api, request?.Otp is not null, idempotencyKey, Replayed: false, httpStatus, Status: null, ErrorCode: null);
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "pims {Api} for VIN {Vin}: SUCCEEDED (transaction {TransactionId}, replayed {Replayed})")]
+    private static partial void LogSucceeded(ILogger logger, string api, string vin, string transactionId, bool replayed);
+
+    [LoggerMessage(
+        Level = LogLevel.Information,
+        Message = "pims {Api} for VIN {Vin}: FAILED {ErrorCode} (transaction {TransactionId}, replayed {Replayed})")]
+    private static partial void LogFailed(ILogger logger, string api, string vin, int errorCode, string transactionId, bool replayed);
+}

@@ -1,0 +1,9 @@
+using System.Text.Json;
+
+namespace Workflow.VehicleSimulator.Pims;
+
+/// <summary>Body of <c>POST /v1/pims/get</c>, as sent; <see cref="PimsRequestReader"/> checks it.</summary>
+internal sealed record PimsRequest(string? Vin, string? Api, JsonElement? Parameters, string? Otp);
+
+/// <summary>A checked pims call, ready for <see cref="PimsProcessor"/>.</summary>
+internal sealed record PimsCall(string Vin, string Api, JsonElement Parameters, string? Otp, string? IdempotencyKey);

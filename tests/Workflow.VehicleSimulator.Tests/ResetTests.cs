@@ -1,0 +1,48 @@
+using System.Net;
+using Workflow.VehicleSimulator.Tests.Support;
+using Xunit;
+
+namespace Workflow.VehicleSimulator.Tests;
+
+/// <summary>Own class (and server): a reset clears state other tests would be relying on.</summary>
+public sealed class ResetTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
+{
+    private readonly SimulatorClient _sim = fixture.Client;
+
+    [Fact]
+    public async Task ResetClearsVehiclesOtpsQueuesFaultsLogsAndIdempotency()
+    {
+        var vin = TestVins.Next();
+        var key = Guid.NewGuid().ToString();
+        await _sim.SetPinAsync(vin, "5555");
+        await _sim.GetOtpAsync(vin, "5555");
+        await _sim.QueueErrorsAsync(vin, "pims.vehicle.status", 2400);
+        await _sim.QueueErrorsAsync(vin, SimulatorClient.OtpApi, 2317);
+        await _sim.RequestOtpAsync(vin, "5555");
+        var beforeReset = await _sim.CallAsync(vin, "pims.vehicle.position", idempotencyKey: key);
+        await _sim.AddFaultAsync(new { status = 503, count = 5, path = "/v1/pims/get" });
+
+        await _sim.ResetAsync();
+
+        Assert.Empty((await _sim.GetOtpsAsync()).EnumerateArray());
+        Assert.Empty((await _sim.GetRequestsAsync()).EnumerateArray());
+        Assert.Empty((await _sim.GetFaultsAsync()).EnumerateArray());
+        var status = await _sim.CallAsync(vin, "pims.vehicle.status");
+        var otp = await _sim.RequestOtpAsync(vin, SimulatorClient.DefaultPin);
+        var afterReset = await _sim.CallAsync(vin, "pims.vehicle.position", idempotencyKey: key);
+        Assert.Equal("SUCCEEDED", status.Status);
+        Assert.Equal("SUCCEEDED", otp.Status);
+        Assert.NotEqual(beforeReset.TransactionId, afterReset.TransactionId);
+    }
+
+    [Fact]
+    public async Task AccessTokensSurviveAReset()
+    {
+        var token = await _sim.NewTokenAsync();
+
+        await _sim.ResetAsync();
+        using var response = await _sim.PostPimsAsync(new { vin = TestVins.Next(), api = "pims.vehicle.status" }, token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}

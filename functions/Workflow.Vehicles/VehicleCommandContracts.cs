@@ -73,9 +73,9 @@ public enum VehicleCommandStage
 /// <param name="LastPinRejected">While awaiting a PIN: whether the previous PIN was wrong.</param>
 public sealed record VehicleCommandStatus(
     VehicleCommandStage Stage,
-    int? PinAttemptsLeft = null,
-    DateTime? PinDeadline = null,
-    bool? LastPinRejected = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PinAttemptsLeft = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTime? PinDeadline = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? LastPinRejected = null);
 
 /// <summary>An error as in the SDK message.</summary>
 /// <param name="Code">The pims error code (e.g. 2302).</param>
@@ -89,12 +89,15 @@ public sealed record VehicleCommandResult
     public required string Status { get; init; }
 
     /// <summary>The API result on success.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public JsonElement? Result { get; init; }
 
     /// <summary>The error on failure.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public VehicleError? Error { get; init; }
 
     /// <summary>The vehicle API's transaction id of the last call, when there was one.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? TransactionId { get; init; }
 
     /// <summary>How the command ended.</summary>

@@ -1,0 +1,40 @@
+namespace Workflow.Vehicles.Api;
+
+/// <summary>
+/// The gateway could not be reached or answered 5xx, 408 or 429, even after the HTTP client's quick
+/// retries. Activities let it escape so the orchestration's durable retry policy, which handles only
+/// this type, tries again later. Messages never quote request or response bodies.
+/// </summary>
+public sealed class VehicleApiTransientException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public VehicleApiTransientException()
+        : this("The vehicle API is temporarily unavailable.")
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public VehicleApiTransientException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    public VehicleApiTransientException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What happened, without secrets.</param>
+    /// <param name="statusCode">The HTTP status, or 0 for a timeout or a connection error.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public VehicleApiTransientException(string message, int statusCode, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        StatusCode = statusCode;
+    }
+
+    /// <summary>The HTTP status (0 for a timeout or a connection error).</summary>
+    public int StatusCode { get; }
+}

@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Workflow.Vehicles.Options;
+
+/// <summary>
+/// Limits and timeouts of the vehicle command orchestration (configuration section <c>VehicleWorkflow</c>),
+/// validated at start-up.
+/// </summary>
+/// <remarks>
+/// The orchestrator reads these through <c>IOptions</c> injected in its constructor. That keeps it
+/// deterministic only because options are fixed for the lifetime of the process: change them with a
+/// deployment, not a configuration reload, and expect instances already waiting for a PIN to replay
+/// with the values of the process that resumes them.
+/// </remarks>
+public sealed class VehicleWorkflowOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "VehicleWorkflow";
+
+    /// <summary>How long the orchestration waits for each PIN before ending with <c>PinTimeout</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "VehicleWorkflow:PinTimeout must be between 00:00:01 and 1.00:00:00 (one day).")]
+    public TimeSpan PinTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>PIN attempts allowed per command (each OTP request made with a PIN uses one) before <c>PinAttemptsExhausted</c>.</summary>
+    [Range(1, 10, ErrorMessage = "VehicleWorkflow:MaxPinAttempts must be between 1 and 10.")]
+    public int MaxPinAttempts { get; set; } = 3;
+
+    /// <summary>How many times an OTP request that failed with 2317/2312 is repeated with <c>resetStep: true</c> before <c>OtpFailed</c>.</summary>
+    [Range(0, 5, ErrorMessage = "VehicleWorkflow:ResetStepRetries must be between 0 and 5.")]
+    public int ResetStepRetries { get; set; } = 1;
+
+    /// <summary>
+    /// Durable retries of an activity whose vehicle API call failed transiently even after the HTTP
+    /// client's own quick retries: total attempts, including the first.
+    /// </summary>
+    [Range(1, 50, ErrorMessage = "VehicleWorkflow:RetryMaxAttempts must be between 1 and 50.")]
+    public int RetryMaxAttempts { get; set; } = 5;
+
+    /// <summary>Wait (a durable timer) before the first durable retry.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "VehicleWorkflow:RetryFirstInterval must be between 00:00:00.010 and 01:00:00.")]
+    public TimeSpan RetryFirstInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Multiplier applied to the wait after each durable retry.</summary>
+    [Range(1.0, 10.0, ErrorMessage = "VehicleWorkflow:RetryBackoffCoefficient must be between 1 and 10.")]
+    public double RetryBackoffCoefficient { get; set; } = 2.0;
+
+    /// <summary>Longest single wait between durable retries.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00", ErrorMessage = "VehicleWorkflow:RetryMaxInterval must be between 00:00:00.010 and 1.00:00:00.")]
+    public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Overall budget of durable retries for one logical call; past it the command ends with <c>VehicleError</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "7.00:00:00", ErrorMessage = "VehicleWorkflow:RetryTimeout must be between 00:00:00.010 and 7.00:00:00.")]
+    public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,191 @@
+using Microsoft.Extensions.Logging;
+using Workflow.Durable;
+using Workflow.Vehicles.Activities;
+using Workflow.Vehicles.Api;
+using Workflow.Vehicles.Options;
+
+namespace Workflow.Vehicles.Orchestration;
+
+/// <summary>
+/// One execution of the vehicle command orchestration, with its counters. Everything here runs inside
+/// the orchestrator: it only talks to the world through the context, so it replays deterministically.
+/// </summary>
+internal sealed class VehicleCommandRun
+{
+    private readonly TaskOrchestrationContext _context;
+    private readonly VehicleCommandRequest _request;
+    private readonly VehicleWorkflowOptions _options;
+    private readonly TaskOptions _retry;
+    private readonly ILogger _log;
+    private int _calls;
+    private int _otpRequests;
+    private int _pinAttemptsUsed;
+    private bool _resetStepUsed;
+
+    public VehicleCommandRun(TaskOrchestrationContext context, VehicleCommandRequest request, VehicleWorkflowOptions options, ILogger log)
+    {
+        _context = context;
+        _request = request;
+        _options = options;
+        _log = log;
+        _retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+            options.RetryMaxAttempts,
+            options.RetryFirstInterval,
+            options.RetryBackoffCoefficient,
+            options.RetryMaxInterval,
+            options.RetryTimeout)
+        {
+            // Only outages are worth waiting for; anything else would fail the same way again.
+            Handle = static failure => failure.FailureDetails.IsCausedBy<VehicleApiTransientException>(),
+        });
+    }
+
+    public async Task<VehicleCommandResult> ExecuteAsync()
+    {
+        SetStatus(new VehicleCommandStatus(VehicleCommandStage.CallingVehicle));
+        VehicleApiMessage answer = await CallAsync(sealedOtp: null);
+        if (!answer.FailedWith(VehicleApiCodes.NeedStrongAuthentication))
+        {
+            return Finish(answer);
+        }
+
+        string? sealedPin = null;
+        bool lastPinRejected = false;
+        bool extraOtpRoundUsed = false;
+        VehicleApiMessage? lastRejection = null;
+        while (true)
+        {
+            if (sealedPin is null)
+            {
+                if (_pinAttemptsUsed >= _options.MaxPinAttempts)
+                {
+                    return Finish(lastRejection!, VehicleCommandOutcome.PinAttemptsExhausted);
+                }
+
+                sealedPin = await WaitForPinAsync(lastPinRejected);
+                if (sealedPin is null)
+                {
+                    return Finish(answer, VehicleCommandOutcome.PinTimeout);
+                }
+            }
+
+            _pinAttemptsUsed++;
+            SetStatus(new VehicleCommandStatus(VehicleCommandStage.RequestingOtp));
+            OtpRequestOutcome otp = await RequestOtpAsync(sealedPin);
+            if (otp.SealedOtp is null)
+            {
+                var failure = new VehicleApiMessage(otp.TransactionId, VehicleApiCodes.Failed, null, otp.Error);
+                if (otp.GatewayRefused)
+                {
+                    return Finish(failure, VehicleCommandOutcome.VehicleError);
+                }
+
+                if (VehicleApiCodes.NeedsResetStep(otp.Error!.Code))
+                {
+                    return Finish(failure, VehicleCommandOutcome.OtpFailed);
+                }
+
+                VehicleWorkflowLog.PinRejected(_log, _context.InstanceId, otp.Error.Code);
+                lastRejection = failure;
+                lastPinRejected = true;
+                sealedPin = null;
+                continue;
+            }
+
+            SetStatus(new VehicleCommandStatus(VehicleCommandStage.RetryingCall));
+            answer = await CallAsync(otp.SealedOtp);
+            if (!answer.FailedWith(VehicleApiCodes.NeedStrongAuthentication) || extraOtpRoundUsed || _pinAttemptsUsed >= _options.MaxPinAttempts)
+            {
+                return Finish(answer);
+            }
+
+            // The OTP was refused (expired, say) but the PIN was right: one more OTP round with the same
+            // PIN, within the attempt budget, without bothering the user again.
+            extraOtpRoundUsed = true;
+        }
+    }
+
+    /// <summary>The sealed PIN, or <c>null</c> when none came in time.</summary>
+    private async Task<string?> WaitForPinAsync(bool lastPinRejected)
+    {
+        int attemptsLeft = _options.MaxPinAttempts - _pinAttemptsUsed;
+        DateTime deadline = _context.CurrentUtcDateTime + _options.PinTimeout;
+        SetStatus(new VehicleCommandStatus(VehicleCommandStage.AwaitingPin, attemptsLeft, deadline, lastPinRejected));
+        VehicleWorkflowLog.AwaitingPin(_log, _context.InstanceId, _request.Api, _request.Vin, attemptsLeft, deadline);
+        try
+        {
+            PinSubmission? pin = await _context.WaitForExternalEvent<PinSubmission>(VehicleCommandNames.PinEvent, _options.PinTimeout);
+
+            // An event without a sealed PIN still arrived: the OTP activity will count it as a rejected PIN.
+            return pin?.SealedPin ?? string.Empty;
+        }
+        catch (TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<OtpRequestOutcome> RequestOtpAsync(string sealedPin)
+    {
+        _otpRequests++;
+        OtpRequestOutcome outcome = await RunOtpActivityAsync(sealedPin, reset: 0);
+        for (int reset = 1; reset <= _options.ResetStepRetries && outcome is { GatewayRefused: false, Error.Code: var code } && VehicleApiCodes.NeedsResetStep(code); reset++)
+        {
+            VehicleWorkflowLog.ResettingStep(_log, _context.InstanceId, code);
+            _resetStepUsed = true;
+            outcome = await RunOtpActivityAsync(sealedPin, reset);
+        }
+
+        return outcome;
+    }
+
+    private async Task<OtpRequestOutcome> RunOtpActivityAsync(string sealedPin, int reset)
+    {
+        var input = new RequestVehicleOtpInput(_request.Vin, sealedPin, reset > 0, IdempotencyKeys.Otp(_context.InstanceId, _otpRequests, reset));
+        try
+        {
+            return await _context.CallActivityAsync<OtpRequestOutcome>(VehicleActivityNames.RequestOtp, input, _retry);
+        }
+        catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<VehicleApiTransientException>())
+        {
+            VehicleWorkflowLog.GaveUp(_log, _context.InstanceId, VehicleActivityNames.RequestOtp);
+            return OtpRequestOutcome.Refused(VehicleApiCodes.Unavailable, Unavailable(ex));
+        }
+    }
+
+    private async Task<VehicleApiMessage> CallAsync(string? sealedOtp)
+    {
+        _calls++;
+        var input = new CallVehicleApiInput(_request.Vin, _request.Api, _request.Parameters, sealedOtp, IdempotencyKeys.Call(_context.InstanceId, _calls));
+        try
+        {
+            return await _context.CallActivityAsync<VehicleApiMessage>(VehicleActivityNames.CallVehicleApi, input, _retry);
+        }
+        catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<VehicleApiTransientException>())
+        {
+            VehicleWorkflowLog.GaveUp(_log, _context.InstanceId, VehicleActivityNames.CallVehicleApi);
+            return VehicleApiMessage.FromHttpFailure(VehicleApiCodes.Unavailable, Unavailable(ex));
+        }
+    }
+
+    private string Unavailable(TaskFailedException ex) =>
+        $"The vehicle API stayed unavailable after {_options.RetryMaxAttempts} attempts or {_options.RetryTimeout}: {ex.FailureDetails.ErrorMessage}";
+
+    private void SetStatus(VehicleCommandStatus status) => _context.SetCustomStatus(status);
+
+    private VehicleCommandResult Finish(VehicleApiMessage answer, VehicleCommandOutcome? outcome = null)
+    {
+        var result = new VehicleCommandResult
+        {
+            Status = answer.Status,
+            Result = answer.Result,
+            Error = answer.Error,
+            TransactionId = answer.TransactionId,
+            Outcome = outcome ?? (answer.IsSucceeded ? VehicleCommandOutcome.Succeeded : VehicleCommandOutcome.VehicleError),
+            PinAttemptsUsed = _pinAttemptsUsed,
+            ResetStepUsed = _resetStepUsed,
+        };
+        VehicleWorkflowLog.Finished(_log, _context.InstanceId, _request.Api, _request.Vin, result.Outcome, result.Status, result.Error?.Code, result.TransactionId, result.PinAttemptsUsed);
+        return result;
+    }
+}

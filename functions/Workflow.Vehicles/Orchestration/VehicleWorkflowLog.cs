@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Workflow.Vehicles.Orchestration;
+
+/// <summary>What the orchestration logs (through a replay-safe logger): stages and outcomes, never a PIN or an OTP.</summary>
+internal static partial class VehicleWorkflowLog
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vehicle command {InstanceId}: {Api} for VIN {Vin} needs strong authentication; awaiting a PIN ({AttemptsLeft} attempts left, until {Deadline:O})")]
+    public static partial void AwaitingPin(ILogger logger, string instanceId, string api, string vin, int attemptsLeft, DateTime deadline);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vehicle command {InstanceId}: OTP request refused with {ErrorCode}; the PIN counts as rejected")]
+    public static partial void PinRejected(ILogger logger, string instanceId, int errorCode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vehicle command {InstanceId}: OTP request answered {ErrorCode}; repeating it with resetStep")]
+    public static partial void ResettingStep(ILogger logger, string instanceId, int errorCode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Vehicle command {InstanceId}: {Activity} kept failing transiently; giving up")]
+    public static partial void GaveUp(ILogger logger, string instanceId, string activity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vehicle command {InstanceId}: {Api} for VIN {Vin} finished {Outcome} ({Status} {ErrorCode}, transaction {TransactionId}, PIN attempts {PinAttemptsUsed})")]
+    public static partial void Finished(ILogger logger, string instanceId, string api, string vin, VehicleCommandOutcome outcome, string status, int? errorCode, string? transactionId, int pinAttemptsUsed);
+}

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Workflow.Vehicles.Api;
+
+namespace Workflow.Vehicles;
+
+/// <summary>
+/// Checks a command and a PIN before they enter the workflow, so a host can answer 400 with a clear
+/// message instead of starting an orchestration that can only fail.
+/// </summary>
+public static class VehicleCommandValidation
+{
+    /// <summary>Longest accepted API name.</summary>
+    public const int MaxApiLength = 200;
+
+    /// <summary>Returns why <paramref name="request"/> is not a valid command, or <c>null</c> when it is.</summary>
+    public static string? Validate(VehicleCommandRequest? request)
+    {
+        if (request is null)
+        {
+            return "The command is required: {\"vin\", \"api\", \"parameters\"}.";
+        }
+
+        if (!IsValidVin(request.Vin))
+        {
+            return "vin must be 17 letters or digits.";
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Api) || request.Api.Length > MaxApiLength)
+        {
+            return $"api is required (1 to {MaxApiLength} characters), e.g. pims.remote.door.lock.";
+        }
+
+        // Its answer carries an OTP in clear, which would end up in the command's output.
+        if (string.Equals(request.Api.Trim(), VehicleApiCodes.OtpApi, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"api '{VehicleApiCodes.OtpApi}' cannot be sent as a command; the workflow requests OTPs itself when a call needs one.";
+        }
+
+        if (request.Parameters is { ValueKind: not (JsonValueKind.Object or JsonValueKind.Null or JsonValueKind.Undefined) })
+        {
+            return "parameters must be a JSON object when present.";
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether <paramref name="vin"/> has the shape of a VIN: 17 ASCII letters or digits.</summary>
+    public static bool IsValidVin(string? vin) => vin is { Length: 17 } && vin.All(char.IsAsciiLetterOrDigit);
+
+    /// <summary>Whether <paramref name="pin"/> has the shape of a PIN: 4 to 8 ASCII digits.</summary>
+    public static bool IsValidPin(string? pin) => pin is { Length: >= 4 and <= 8 } && pin.All(char.IsAsciiDigit);
+}

@@ -1,0 +1,22 @@
+using Workflow.Durable;
+using Workflow.Vehicles.Activities;
+
+namespace Workflow.Vehicles;
+
+/// <summary>Registers the vehicle workflow's orchestrator and activities with the durable runtime.</summary>
+public static class VehicleWorkflowRegistryExtensions
+{
+    /// <summary>
+    /// Adds <see cref="VehicleCommandOrchestrator"/> as <see cref="VehicleCommandNames.Orchestrator"/>, and its
+    /// activities <see cref="VehicleActivityNames.CallVehicleApi"/> and <see cref="VehicleActivityNames.RequestOtp"/>.
+    /// Pair it with <see cref="VehicleWorkflowServiceCollectionExtensions.AddVehicleWorkflow"/>.
+    /// </summary>
+    public static DurableTaskRegistry AddVehicleWorkflow(this DurableTaskRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        return registry
+            .AddOrchestrator<VehicleCommandOrchestrator>(VehicleCommandNames.Orchestrator)
+            .AddActivity<CallVehicleApiActivity>(VehicleActivityNames.CallVehicleApi)
+            .AddActivity<RequestVehicleOtpActivity>(VehicleActivityNames.RequestOtp);
+    }
+}

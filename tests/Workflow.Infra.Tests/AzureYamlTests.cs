@@ -42,8 +42,8 @@ public sealed partial class AzureYamlTests(BicepFixture bicep)
         Assert.NotEmpty(runs);
         Assert.All(runs, run =>
         {
-            Assert.Contains("dotnet run --project ../../tools/Package", run.Groups["command"].Value, StringComparison.Ordinal);
-            Assert.Contains($"--output {dist}", run.Groups["command"].Value, StringComparison.Ordinal);
+            Assert.Contains("dotnet publish -c Release -r linux-x64 --self-contained -p:PackageFunctionApp=true", run.Groups["command"].Value, StringComparison.Ordinal);
+            Assert.Contains($"-p:FunctionAppPackagePath={dist}", run.Groups["command"].Value, StringComparison.Ordinal);
         });
         Assert.Equal(
             Path.GetFullPath(Path.Combine(bicep.RepositoryRoot, "artifacts", "app.zip")),

@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Workflow.Functions.Http;
+
+/// <summary>The API's problem responses (<c>application/problem+json</c>), one place for titles and status codes.</summary>
+internal static class Problems
+{
+    public static ProblemHttpResult BadRequest(string title, string detail)
+        => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status400BadRequest);
+
+    public static ProblemHttpResult NotFound(string title, string detail)
+        => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status404NotFound);
+
+    public static ProblemHttpResult Conflict(string title, string detail)
+        => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult Forbidden(string title, string detail)
+        => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status403Forbidden);
+
+    /// <summary>A 400 that lists each invalid field under <c>errors</c>.</summary>
+    public static ProblemHttpResult Invalid(string title, IDictionary<string, string[]> errors)
+        => TypedResults.Problem(new HttpValidationProblemDetails(errors)
+        {
+            Title = title,
+            Detail = string.Join(" ", errors.SelectMany(e => e.Value)),
+            Status = StatusCodes.Status400BadRequest,
+        });
+}

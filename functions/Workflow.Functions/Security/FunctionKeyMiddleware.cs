@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Workflow.Functions.Security;
+
+/// <summary>
+/// Requires the function key on every <c>/api/*</c> and <c>/runtime/webhooks/durabletask/*</c> request,
+/// as the Functions host does for <c>authLevel: function</c>. The check is repeated here because the app
+/// also runs without the host (locally, and in tests), and so that a request that reaches the handler
+/// port some other way is refused too.
+/// </summary>
+internal sealed class FunctionKeyMiddleware(RequestDelegate next, FunctionKeys keys)
+{
+    /// <summary>The header the Functions host reads the key from.</summary>
+    public const string HeaderName = "x-functions-key";
+
+    /// <summary>The query parameter the Functions host reads the key from.</summary>
+    public const string QueryName = "code";
+
+    public static bool RequiresKey(PathString path)
+        => path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
+            || path.StartsWithSegments("/runtime/webhooks/durabletask", StringComparison.OrdinalIgnoreCase);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!RequiresKey(context.Request.Path))
+        {
+            await next(context).ConfigureAwait(false);
+            return;
+        }
+
+        string? presented = Single(context.Request.Headers[HeaderName]) ?? Single(context.Request.Query[QueryName]);
+        if (presented is null)
+        {
+            await Reject(context, "Function key required",
+                $"Send the function key in the {HeaderName} header or the {QueryName} query parameter.").ConfigureAwait(false);
+            return;
+        }
+
+        if (!await keys.IsValidAsync(presented, context.RequestAborted).ConfigureAwait(false))
+        {
+            await Reject(context, "Invalid function key", "The function key is not valid for this app.").ConfigureAwait(false);
+            return;
+        }
+
+        await next(context).ConfigureAwait(false);
+    }
+
+    private static string? Single(StringValues values) => values.Count == 1 && !string.IsNullOrEmpty(values[0]) ? values[0] : null;
+
+    private static Task Reject(HttpContext context, string title, string detail)
+        => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status401Unauthorized).ExecuteAsync(context);
+}

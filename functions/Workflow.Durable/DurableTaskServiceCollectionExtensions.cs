@@ -25,7 +25,10 @@ public static class DurableTaskServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IPayloadProtector, IdentityPayloadProtector>();
         services.AddSingleton(sp => new TaskHubStorage(
-            sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value, sp.GetRequiredService<IPayloadProtector>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value,
+            sp.GetRequiredService<IPayloadProtector>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TaskHubStorage>>()));
         services.AddSingleton(sp => new InstanceCache(sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value.InstanceCacheSize));
         services.AddSingleton<InstanceLocks>();
         services.AddSingleton<CompletionNotifier>();

@@ -68,6 +68,7 @@ public sealed class DurableTaskWorker : BackgroundService
     /// <param name="messageText">The message text as the trigger received it.</param>
     /// <param name="dequeueCount">The delivery count the trigger reports (1 for the first delivery).</param>
     /// <param name="cancellationToken">Cancels the activity.</param>
+    /// <exception cref="FormatException">The message is not a runtime work item message.</exception>
     public async Task ProcessWorkItemQueueMessageAsync(string messageText, long dequeueCount, CancellationToken cancellationToken)
     {
         WorkItemMessage message = TaskHubStorage.ParseWorkItem(messageText);

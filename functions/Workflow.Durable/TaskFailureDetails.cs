@@ -11,15 +11,25 @@ public sealed record TaskFailureDetails(
     string? StackTrace = null,
     TaskFailureDetails? InnerFailure = null)
 {
-    /// <summary>Captures an exception and its inner exceptions.</summary>
+    /// <summary>
+    /// Captures an exception and its inner exceptions. For a <see cref="TaskFailedException"/> the inner
+    /// failure is the activity's own failure, as in Durable Functions, so an orchestration that fails
+    /// because an activity failed still says what went wrong in the activity.
+    /// </summary>
     public static TaskFailureDetails FromException(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
+        TaskFailureDetails? inner = exception switch
+        {
+            TaskFailedException taskFailed => taskFailed.FailureDetails,
+            { InnerException: { } innerException } => FromException(innerException),
+            _ => null,
+        };
         return new TaskFailureDetails(
             exception.GetType().FullName ?? exception.GetType().Name,
             exception.Message,
             exception.StackTrace,
-            exception.InnerException is { } inner ? FromException(inner) : null);
+            inner);
     }
 
     /// <summary>Whether the failure was caused by an exception of type <typeparamref name="T"/> (or a subclass known by name).</summary>

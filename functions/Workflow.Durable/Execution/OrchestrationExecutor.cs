@@ -37,7 +37,9 @@ internal static class OrchestrationExecutor
         }
         catch (NonDeterministicOrchestrationException ex)
         {
-            return Fail(context, ex);
+            // The first divergence names both the recorded and the new call; the check that past
+            // calls were all replayed only sees its consequence ("no longer schedules it").
+            return Fail(context, context.NonDeterminism ?? ex);
         }
         finally
         {

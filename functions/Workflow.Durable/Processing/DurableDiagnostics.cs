@@ -39,4 +39,7 @@ internal static partial class DurableDiagnostics
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Error, Message = "Instance {InstanceId} names orchestrator '{Name}', which is not registered in this worker.")]
     public static partial void OrchestratorNotRegistered(ILogger logger, string instanceId, string name);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Message {MessageId} on queue {Queue} is not base64 (not written by this runtime) and was moved to the poison queue.")]
+    public static partial void MessageUndecodable(ILogger logger, string messageId, string queue);
 }

@@ -53,7 +53,17 @@ internal sealed class OrchestrationStepProcessor(
         using IDisposable instanceLock = await locks.AcquireAsync(instanceId, cancellationToken).ConfigureAwait(false);
         for (int attempt = 1; attempt <= MaxCommitAttempts; attempt++)
         {
-            InstanceState? state = cache.Take(instanceId) ?? await storage.LoadAsync(instanceId, cancellationToken).ConfigureAwait(false);
+            // A cached state may lag behind a step another worker committed. Committing from it is safe
+            // (the ETag catches it), but dropping a message because the cached state does not know what
+            // it refers to (a task a newer step scheduled, a newer execution) would lose that message for
+            // good, with no commit to fail: only a fresh read may decide that.
+            InstanceState? state = cache.Take(instanceId);
+            if (state is not null && !messages.All(state.Recognizes))
+            {
+                state = null;
+            }
+
+            state ??= await storage.LoadAsync(instanceId, cancellationToken).ConfigureAwait(false);
             if (state is null)
             {
                 return StepOutcome.InstanceNotFound;

@@ -38,8 +38,24 @@ internal sealed class QueueListener(
                     free++;
                 }
 
-                QueueMessage[] received = (await queue.ReceiveMessagesAsync(free, visibilityTimeout, stoppingToken).ConfigureAwait(false)).Value;
-                slots.Release(free - received.Length);
+                QueueMessage[] received;
+                try
+                {
+                    received = (await queue.ReceiveMessagesAsync(free, visibilityTimeout, stoppingToken).ConfigureAwait(false)).Value;
+                }
+                catch
+                {
+                    // Slots taken for a receive that failed must come back, or the listener starves.
+                    slots.Release(free);
+                    throw;
+                }
+
+                // Release(0) throws: a full batch keeps every slot it took.
+                if (received.Length < free)
+                {
+                    slots.Release(free - received.Length);
+                }
+
                 if (received.Length == 0)
                 {
                     await signal.WaitAsync(delay, stoppingToken).ConfigureAwait(false);
@@ -54,8 +70,20 @@ internal sealed class QueueListener(
                     if (message.DequeueCount > maxDequeueCount)
                     {
                         DurableDiagnostics.MessagePoisoned(logger, message.MessageId, queue.Name, message.DequeueCount);
-                        await moveToPoison(message, stoppingToken).ConfigureAwait(false);
-                        slots.Release();
+                        try
+                        {
+                            await moveToPoison(message, stoppingToken).ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                        {
+                            // The message comes back after its visibility timeout and is moved then; the
+                            // rest of the batch must still be handled and every slot returned.
+                            DurableDiagnostics.MessageFailed(logger, queue.Name, ex);
+                        }
+                        finally
+                        {
+                            slots.Release();
+                        }
                     }
                     else
                     {

@@ -52,6 +52,11 @@ internal sealed class InstanceState
     public bool HasCompleted(int taskId) => History.Exists(e => e.TaskScheduledId == taskId);
 
     public bool HasApplied(string messageId) => History.Exists(e => e.MessageId == messageId);
+
+    /// <summary>Whether everything <paramref name="message"/> refers to is known here: its execution and, for a completion, what it completes.</summary>
+    public bool Recognizes(ControlMessage message)
+        => message.ExecutionId == ExecutionId
+            && (message.Kind is not (ControlMessageKind.TaskCompleted or ControlMessageKind.TaskFailed or ControlMessageKind.TimerFired) || HasScheduled(message.TaskScheduledId));
 }
 
 /// <summary>Messages a step produced, persisted with the step and sent after it commits.</summary>

@@ -8,7 +8,9 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Logging;
 using Workflow.Durable.Execution;
+using Workflow.Durable.Processing;
 
 namespace Workflow.Durable.Storage;
 
@@ -34,19 +36,24 @@ internal sealed partial class TaskHubStorage
     private readonly BlobContainerClient _payloads;
     private readonly IPayloadProtector _protector;
     private readonly TimeProvider _time;
+    private readonly ILogger? _logger;
     private Task? _creation;
 
-    public TaskHubStorage(DurableTaskOptions options, IPayloadProtector protector, TimeProvider time)
+    public TaskHubStorage(DurableTaskOptions options, IPayloadProtector protector, TimeProvider time, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Names = new StorageNames(options.HubName);
         _protector = protector;
         _time = time;
+        _logger = logger;
         DurableTaskStorageOptions storage = options.Storage;
 
         var tableOptions = new TableClientOptions();
         // Azurite 3.37 rejects the newest queue API version; 2025-01-05 is served by both Azurite and Azure.
         var queueOptions = new QueueClientOptions(QueueClientOptions.ServiceVersion.V2025_01_05) { MessageEncoding = QueueMessageEncoding.Base64 };
+        // Without a handler the SDK fails the whole receive on a message that is not base64, so one
+        // foreign message would block its queue (and hide the rest of every batch) forever.
+        queueOptions.MessageDecodingFailed += MoveUndecodableToPoisonAsync;
         var blobOptions = new BlobClientOptions(BlobClientOptions.ServiceVersion.V2025_01_05);
         foreach (var policy in storage.AdditionalPolicies)
         {
@@ -303,10 +310,25 @@ internal sealed partial class TaskHubStorage
 
         // Rows that do not fit next to the instance row go first; they stay invisible until the
         // instance row's HistoryCount covers them, so a lost race leaves only harmless leftovers.
+        // Each of those transactions is guarded by the instance row's ETag too (a merge that changes
+        // nothing but the ETag): unguarded, a step that has already lost would overwrite the rows the
+        // winner just committed at the same positions.
         int overflow = Math.Max(0, rows.Count - (MaxTransactionActions - 1));
-        foreach (var chunk in rows.Take(overflow).Chunk(MaxTransactionActions))
+        foreach (var chunk in rows.Take(overflow).Chunk(MaxTransactionActions - 1))
         {
-            await _table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken).ConfigureAwait(false);
+            var guard = new TableEntity(state.InstanceId, InstanceRowKey) { ["HistoryCount"] = firstSequence };
+            var chunkActions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateMerge, guard, expected) };
+            chunkActions.AddRange(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+            try
+            {
+                Response<IReadOnlyList<Response>> written = await _table.SubmitTransactionAsync(chunkActions, cancellationToken).ConfigureAwait(false);
+                expected = written.Value[0].Headers.ETag
+                    ?? throw new InvalidOperationException("The table service returned no ETag for the instance row; the step cannot continue its commit.");
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 412 or 404)
+            {
+                return null;
+            }
         }
 
         var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, instanceRow, expected) };
@@ -340,7 +362,10 @@ internal sealed partial class TaskHubStorage
 
     public async Task SendControlAsync(ControlMessage message, TimeSpan delay, CancellationToken cancellationToken)
     {
-        TimeSpan visibility = delay <= TimeSpan.Zero ? TimeSpan.Zero : delay;
+        // The queue service counts visibility in whole seconds and the SDK truncates, so a timer due in
+        // 1.5 s would surface after 1 s, and one due in 0.9 s at once. Rounding up keeps every delayed
+        // message (durable timers above all) from surfacing before it is due.
+        TimeSpan visibility = delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds));
         await Control.SendMessageAsync(JsonSerializer.Serialize(message, StorageJson.Options), visibility, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
     }
 
@@ -365,11 +390,50 @@ internal sealed partial class TaskHubStorage
         await Task.WhenAll(sends).ConfigureAwait(false);
     }
 
-    public static ControlMessage ParseControl(string text) => JsonSerializer.Deserialize<ControlMessage>(text, StorageJson.Options)
-        ?? throw new FormatException("Empty control message.");
+    public static ControlMessage ParseControl(string text) => Parse<ControlMessage>(text, "control message");
 
-    public static WorkItemMessage ParseWorkItem(string text) => JsonSerializer.Deserialize<WorkItemMessage>(text, StorageJson.Options)
-        ?? throw new FormatException("Empty work item message.");
+    public static WorkItemMessage ParseWorkItem(string text) => Parse<WorkItemMessage>(text, "work item message");
+
+    // One exception type for "not ours", as the Functions entry points document: callers that
+    // poison such messages must not need to know the serializer's own exceptions.
+    private static T Parse<T>(string text, string what) where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, StorageJson.Options) ?? throw new FormatException($"Empty {what}.");
+        }
+        catch (JsonException ex)
+        {
+            throw new FormatException($"Not a runtime {what}: {ex.Message}", ex);
+        }
+    }
+
+    private async Task MoveUndecodableToPoisonAsync(QueueMessageDecodingFailedEventArgs args)
+    {
+        // A peek has no pop receipt and moves nothing; the runtime only receives.
+        if (args.ReceivedMessage is not { } message)
+        {
+            return;
+        }
+
+        // The body is as received (not decoded); the poison queue keeps it as text like its other messages.
+        string text = message.Body.ToString();
+        if (args.IsRunningSynchronously)
+        {
+            Poison.SendMessage(text, visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), args.CancellationToken);
+            args.Queue.DeleteMessage(message.MessageId, message.PopReceipt, args.CancellationToken);
+        }
+        else
+        {
+            await Poison.SendMessageAsync(text, visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), args.CancellationToken).ConfigureAwait(false);
+            await args.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, args.CancellationToken).ConfigureAwait(false);
+        }
+
+        if (_logger is not null)
+        {
+            DurableDiagnostics.MessageUndecodable(_logger, message.MessageId, args.Queue.Name);
+        }
+    }
 
     public async Task MoveToPoisonAsync(QueueClient source, QueueMessage message, CancellationToken cancellationToken)
     {
@@ -424,7 +488,8 @@ internal sealed partial class TaskHubStorage
     public async Task PurgeAsync(string instanceId, CancellationToken cancellationToken)
     {
         var keys = new List<TableEntity>();
-        await foreach (TableEntity row in _table.QueryAsync<TableEntity>(PartitionFilter(instanceId), select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        // Both keys: a delete action needs the partition key too, and a projection returns only what it names.
+        await foreach (TableEntity row in _table.QueryAsync<TableEntity>(PartitionFilter(instanceId), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             keys.Add(row);
         }

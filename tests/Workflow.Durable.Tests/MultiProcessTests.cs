@@ -1,0 +1,176 @@
+using Azure.Data.Tables;
+using Workflow.Durable.TestWorker;
+using Workflow.Testing;
+using Xunit.Abstractions;
+
+namespace Workflow.Durable.Tests;
+
+/// <summary>Real worker processes (Workflow.Durable.TestWorker) sharing one task hub with the test's client.</summary>
+public sealed class MultiProcessTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan WorkerVisibility = TimeSpan.FromSeconds(3);
+
+    [Fact]
+    public async Task Two_worker_processes_racing_over_one_hub_complete_every_instance_exactly_once()
+    {
+        const int Instances = 30;
+        var input = new RaceInput(Steps: 3, FanOut: 8);
+        AzuriteServer azurite = await AzuriteServer.Shared;
+        await using var client = await StartClientAsync();
+        var effects = new SideEffectTables(azurite.ConnectionString, client.HubName);
+        await effects.Effects.CreateIfNotExistsAsync();
+        await effects.Executions.CreateIfNotExistsAsync();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using WorkerProcess first = await WorkerProcess.StartAsync("A", azurite.ConnectionString, client.HubName, WorkerVisibility);
+        await using WorkerProcess second = await WorkerProcess.StartAsync("B", azurite.ConnectionString, client.HubName, WorkerVisibility);
+        output.WriteLine($"workers ready after {clock.Elapsed}");
+
+        var ids = new List<string>();
+        for (int i = 0; i < Instances; i++)
+        {
+            ids.Add(await client.Client.ScheduleNewOrchestrationInstanceAsync("RaceChain", input, new StartOrchestrationOptions($"race-{i:D2}")));
+        }
+
+        OrchestrationMetadata[] results;
+        using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120)))
+        {
+            try
+            {
+                results = await Task.WhenAll(ids.Select(id => client.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, deadline.Token)));
+            }
+            finally
+            {
+                output.WriteLine($"worker A:\n{first.Output}\nworker B:\n{second.Output}");
+            }
+        }
+
+        output.WriteLine($"all instances finished after {clock.Elapsed}");
+        Assert.False(first.HasExited, "Worker A died.");
+        Assert.False(second.HasExited, "Worker B died.");
+        int expected = Expected(input);
+        var executions = new Dictionary<string, int>();
+        var workers = new HashSet<int>();
+        await foreach (TableEntity row in effects.Executions.QueryAsync<TableEntity>())
+        {
+            executions[row.PartitionKey] = executions.GetValueOrDefault(row.PartitionKey) + 1;
+            workers.Add(row.GetInt32("Worker")!.Value);
+        }
+
+        // It really was two processes sharing the work.
+        Assert.Equal(new[] { first.Id, second.Id }.Order(), workers.Order());
+
+        foreach (OrchestrationMetadata result in results)
+        {
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+            Assert.Equal(expected, result.ReadOutputAs<int>());
+
+            var history = await client.HistoryAsync(result.InstanceId);
+            HistoryAssert.IsConsistentAndComplete(history);
+            Assert.Single(history, e => e.EventType == "ExecutionCompleted");
+            Assert.Equal(input.Steps + input.FanOut, HistoryAssert.OfType(history, "TaskScheduled").Count);
+
+            // Storage itself: history rows h0..hN-1 with nothing missing, N the committed count.
+            List<TableEntity> rows = await client.Hub.PartitionAsync(result.InstanceId);
+            int committed = rows.Single(r => r.RowKey == "$instance").GetInt32("HistoryCount")!.Value;
+            Assert.Equal(history.Count, committed);
+            Assert.Equal(Enumerable.Range(0, committed).Select(n => $"h{n:D8}"), rows.Where(r => r.RowKey.StartsWith('h')).Select(r => r.RowKey).Order(StringComparer.Ordinal).Take(committed));
+
+            // Exactly one side effect per completed task, holding the result history recorded.
+            var completed = HistoryAssert.OfType(history, "TaskCompleted").ToDictionary(e => e.TaskScheduledId, e => int.Parse(e.SerializedPayload!, System.Globalization.CultureInfo.InvariantCulture));
+            var effectRows = new Dictionary<int, int>();
+            await foreach (TableEntity row in effects.Effects.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {result.InstanceId}")))
+            {
+                effectRows[int.Parse(row.RowKey, System.Globalization.CultureInfo.InvariantCulture)] = row.GetInt32("Result")!.Value;
+            }
+
+            Assert.Equal(completed.OrderBy(p => p.Key), effectRows.OrderBy(p => p.Key));
+            Assert.True(executions.GetValueOrDefault(result.InstanceId) >= completed.Count);
+        }
+
+        // Every outbox was dispatched and cleared. The other process may still be deleting the row of
+        // one it dispatched just before the instance finished, hence the poll.
+        await Eventually.TrueAsync(async () => !(await client.Hub.AllRowsAsync()).Any(r => r.RowKey.StartsWith('o')), "every outbox row to be cleared", DurableTestHost.CompletionTimeout);
+
+        int totalExecutions = executions.Values.Sum();
+        output.WriteLine($"{Instances} instances, {Instances * (input.Steps + input.FanOut)} tasks, {totalExecutions} activity executions (redeliveries: {totalExecutions - (Instances * (input.Steps + input.FanOut))}).");
+    }
+
+    [Fact]
+    public async Task Worker_process_killed_between_commit_and_dispatch_loses_nothing()
+    {
+        var input = new RaceInput(Steps: 2, FanOut: 2);
+        AzuriteServer azurite = await AzuriteServer.Shared;
+        await using var client = await StartClientAsync();
+        var effects = new SideEffectTables(azurite.ConnectionString, client.HubName);
+        await effects.Effects.CreateIfNotExistsAsync();
+        await effects.Executions.CreateIfNotExistsAsync();
+
+        // The first worker dies (Environment.FailFast) right after committing the first step of "crash-*".
+        WorkerProcess crashing = await WorkerProcess.StartAsync(
+            "crashing", azurite.ConnectionString, client.HubName, WorkerVisibility,
+            new Dictionary<string, string> { ["WORKFLOW_TESTWORKER_CRASH_AFTER_COMMIT"] = "crash-" });
+        string id;
+        try
+        {
+            id = await client.Client.ScheduleNewOrchestrationInstanceAsync("RaceChain", input, new StartOrchestrationOptions("crash-" + Guid.NewGuid().ToString("N")));
+            await crashing.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine($"crashing worker (exit {crashing.ExitCode}):\n{crashing.Output}");
+            Assert.Contains("CRASHING after commit of " + id, crashing.Output, StringComparison.Ordinal);
+            Assert.NotEqual(0, crashing.ExitCode);
+        }
+        finally
+        {
+            await crashing.DisposeAsync();
+        }
+
+        // The step is committed, its work item never sent: only the outbox row knows about it.
+        var history = await client.HistoryAsync(id);
+        Assert.Single(HistoryAssert.OfType(history, "TaskScheduled"));
+        Assert.Single(await client.Hub.OutboxRowsAsync(id));
+        Assert.Equal(0, await RawHub.CountAsync(client.Hub.WorkItems));
+
+        // A healthy worker picks the start message up again when its visibility lapses and finishes the job.
+        await using WorkerProcess healthy = await WorkerProcess.StartAsync("healthy", azurite.ConnectionString, client.HubName, WorkerVisibility);
+        OrchestrationMetadata result;
+        try
+        {
+            result = await client.WaitAsync(id);
+        }
+        finally
+        {
+            output.WriteLine($"healthy worker:\n{healthy.Output}");
+        }
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+        Assert.Equal(Expected(input), result.ReadOutputAs<int>());
+        history = await client.HistoryAsync(id);
+        HistoryAssert.IsConsistentAndComplete(history);
+        Assert.Equal(input.Steps + input.FanOut, HistoryAssert.OfType(history, "TaskScheduled").Count);
+        Assert.Empty(await client.Hub.OutboxRowsAsync(id));
+
+        // The healthy worker says how: it found the outbox the crash left (its console log is asynchronous).
+        await Eventually.TrueAsync(() => Task.FromResult(healthy.Output.Contains($"Instance {id}: re-dispatching an outbox", StringComparison.Ordinal)), "the outbox recovery log", DurableTestHost.CompletionTimeout);
+    }
+
+    /// <summary>The test's own host only schedules and reads: no listeners, no inline steps, so the worker processes do all the work.</summary>
+    private static Task<DurableTestHost> StartClientAsync()
+        => DurableTestHost.StartAsync(
+            r => r.AddOrchestrator<RemoteOnly>("RaceChain"),
+            o =>
+            {
+                o.EnableInlineExecution = false;
+                o.UseQueueListeners = false;
+            });
+
+    private static int Expected(RaceInput input)
+    {
+        int value = 0;
+        for (int i = 0; i < input.Steps; i++)
+        {
+            value += i + 1;
+        }
+
+        return value + Enumerable.Range(0, input.FanOut).Sum(j => value + 100 + j);
+    }
+}

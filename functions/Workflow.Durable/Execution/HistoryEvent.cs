@@ -23,6 +23,13 @@ internal sealed record HistoryEvent
     /// <summary>Input, result or event data as JSON.</summary>
     public string? Payload { get; init; }
 
+    /// <summary>
+    /// <see cref="Payload"/> as it was already written to storage (protected, perhaps a blob reference)
+    /// for the message that carried or produced it. The commit reuses it instead of protecting, and
+    /// for large payloads uploading, the same data a second time.
+    /// </summary>
+    public string? StoredPayload { get; init; }
+
     public TaskFailureDetails? Failure { get; init; }
 
     public DateTimeOffset? FireAt { get; init; }

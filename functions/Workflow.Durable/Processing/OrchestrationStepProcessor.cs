@@ -133,10 +133,9 @@ internal sealed class OrchestrationStepProcessor(
         ExecutionResult result = terminateReason is not null
             ? Terminate(now, terminateReason)
             : Execute(state, stepEvents);
-        stepEvents.AddRange(result.NewEvents);
-
         int firstSequence = state.History.Count;
-        OutboxEntry? outbox = await BuildOutboxAsync(state, firstSequence, result.NewEvents, cancellationToken).ConfigureAwait(false);
+        (OutboxEntry? outbox, IReadOnlyList<HistoryEvent> newEvents) = await BuildOutboxAsync(state, firstSequence, result.NewEvents, cancellationToken).ConfigureAwait(false);
+        stepEvents.AddRange(newEvents);
         var next = new InstanceState
         {
             InstanceId = state.InstanceId,
@@ -219,6 +218,7 @@ internal sealed class OrchestrationStepProcessor(
                         Timestamp = now,
                         TaskScheduledId = message.TaskScheduledId,
                         Payload = await storage.ReadPayloadAsync(message.Payload, cancellationToken).ConfigureAwait(false),
+                        StoredPayload = message.Payload,
                     });
                     break;
                 case ControlMessageKind.TaskFailed:
@@ -251,6 +251,7 @@ internal sealed class OrchestrationStepProcessor(
                         Name = message.Name,
                         MessageId = message.MessageId,
                         Payload = await storage.ReadPayloadAsync(message.Payload, cancellationToken).ConfigureAwait(false),
+                        StoredPayload = message.Payload,
                     });
                     break;
                 case ControlMessageKind.Terminate:
@@ -292,24 +293,34 @@ internal sealed class OrchestrationStepProcessor(
         Output = reasonJson,
     };
 
-    private async Task<OutboxEntry?> BuildOutboxAsync(InstanceState state, int firstSequence, IReadOnlyList<HistoryEvent> newEvents, CancellationToken cancellationToken)
+    /// <summary>
+    /// Turns the step's scheduled tasks and timers into outgoing messages. Returns the new events too,
+    /// each scheduled task carrying the input as written for its message, so the history row reuses it.
+    /// </summary>
+    private async Task<(OutboxEntry? Outbox, IReadOnlyList<HistoryEvent> NewEvents)> BuildOutboxAsync(
+        InstanceState state, int firstSequence, IReadOnlyList<HistoryEvent> newEvents, CancellationToken cancellationToken)
     {
+        var events = new List<HistoryEvent>(newEvents.Count);
         var workItems = new List<WorkItemMessage>();
         var timers = new List<ScheduledControlMessage>();
         foreach (HistoryEvent e in newEvents)
         {
             if (e.Type == HistoryEventType.TaskScheduled)
             {
+                string? storedInput = await storage.WritePayloadAsync(state.InstanceId, e.Payload, cancellationToken).ConfigureAwait(false);
                 workItems.Add(new WorkItemMessage
                 {
                     InstanceId = state.InstanceId,
                     ExecutionId = state.ExecutionId,
                     TaskScheduledId = e.EventId,
                     Name = e.Name!,
-                    Payload = await storage.WritePayloadAsync(state.InstanceId, e.Payload, cancellationToken).ConfigureAwait(false),
+                    Payload = storedInput,
                 });
+                events.Add(e with { StoredPayload = storedInput });
+                continue;
             }
-            else if (e.Type == HistoryEventType.TimerCreated)
+
+            if (e.Type == HistoryEventType.TimerCreated)
             {
                 var message = new ControlMessage
                 {
@@ -322,11 +333,14 @@ internal sealed class OrchestrationStepProcessor(
                 };
                 timers.Add(new ScheduledControlMessage(message, e.FireAt));
             }
+
+            events.Add(e);
         }
 
-        return workItems.Count == 0 && timers.Count == 0
+        OutboxEntry? outbox = workItems.Count == 0 && timers.Count == 0
             ? null
             : new OutboxEntry("o" + firstSequence.ToString("D8", CultureInfo.InvariantCulture), timers, workItems);
+        return (outbox, events);
     }
 
     private async Task DispatchAndClearAsync(string instanceId, IEnumerable<OutboxEntry> entries, CancellationToken cancellationToken)

@@ -522,7 +522,7 @@ internal sealed partial class TaskHubStorage
         ["EventId"] = e.EventId,
         ["TaskScheduledId"] = e.TaskScheduledId,
         ["Name"] = e.Name,
-        ["Payload"] = await WritePayloadAsync(instanceId, e.Payload, cancellationToken).ConfigureAwait(false),
+        ["Payload"] = e.StoredPayload ?? await WritePayloadAsync(instanceId, e.Payload, cancellationToken).ConfigureAwait(false),
         ["Failure"] = await WriteFailureAsync(instanceId, e.Failure, cancellationToken).ConfigureAwait(false),
         ["FireAt"] = e.FireAt,
         ["MessageId"] = e.MessageId,

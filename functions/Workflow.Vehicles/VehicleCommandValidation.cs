@@ -9,6 +9,12 @@ namespace Workflow.Vehicles;
 /// </summary>
 public static class VehicleCommandValidation
 {
+    /// <summary>The fewest digits a PIN may have.</summary>
+    public const int MinPinLength = 4;
+
+    /// <summary>The most digits a PIN may have.</summary>
+    public const int MaxPinLength = 8;
+
     /// <summary>Longest accepted API name.</summary>
     public const int MaxApiLength = 200;
 
@@ -22,7 +28,7 @@ public static class VehicleCommandValidation
 
         if (!IsValidVin(request.Vin))
         {
-            return "vin must be 17 letters or digits.";
+            return "vin must be 17 letters or digits (capital letters except I, O and Q).";
         }
 
         if (string.IsNullOrWhiteSpace(request.Api) || request.Api.Length > MaxApiLength)
@@ -44,9 +50,10 @@ public static class VehicleCommandValidation
         return null;
     }
 
-    /// <summary>Whether <paramref name="vin"/> has the shape of a VIN: 17 ASCII letters or digits.</summary>
-    public static bool IsValidVin(string? vin) => vin is { Length: 17 } && vin.All(char.IsAsciiLetterOrDigit);
+    /// <summary>Whether <paramref name="vin"/> has the shape of a VIN (ISO 3779): 17 digits and capital letters except I, O and Q.</summary>
+    public static bool IsValidVin(string? vin)
+        => vin is { Length: 17 } && vin.All(c => char.IsAsciiDigit(c) || (char.IsAsciiLetterUpper(c) && c is not ('I' or 'O' or 'Q')));
 
     /// <summary>Whether <paramref name="pin"/> has the shape of a PIN: 4 to 8 ASCII digits.</summary>
-    public static bool IsValidPin(string? pin) => pin is { Length: >= 4 and <= 8 } && pin.All(char.IsAsciiDigit);
+    public static bool IsValidPin(string? pin) => pin is { Length: >= MinPinLength and <= MaxPinLength } && pin.All(char.IsAsciiDigit);
 }

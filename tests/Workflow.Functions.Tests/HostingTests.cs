@@ -203,7 +203,7 @@ public sealed class HostingTests(AppFixture fixture) : IClassFixture<AppFixture>
         Assert.Contains("{\"pin\":\"123456\"}", text, StringComparison.Ordinal);
         Assert.Contains("http://127.0.0.1:7072", text, StringComparison.Ordinal);
         Assert.Contains(DemoBanner.DemoVin, text, StringComparison.Ordinal);
-        Assert.True(Commands.CommandRequestValidation.IsValidVin(DemoBanner.DemoVin));
+        Assert.True(Workflow.Vehicles.VehicleCommandValidation.IsValidVin(DemoBanner.DemoVin));
     }
 
     [Fact]

@@ -109,7 +109,7 @@ public static class CommandEndpoints
         DurableTaskClient client,
         CancellationToken cancellationToken)
     {
-        OrchestrationMetadata? metadata = CommandRequestValidation.IsValidInstanceId(id)
+        OrchestrationMetadata? metadata = InstanceIds.IsValid(id)
             ? await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false)
             : null;
         if (metadata is null || !IsVehicleCommand(metadata))
@@ -138,7 +138,7 @@ public static class CommandEndpoints
         CancellationToken cancellationToken)
     {
         // The token needs no storage read, and checking it first tells a stranger nothing about which ids exist.
-        if (!CommandRequestValidation.IsValidInstanceId(id) || !await tokens.IsValidAsync(id, token, cancellationToken).ConfigureAwait(false))
+        if (!InstanceIds.IsValid(id) || !await tokens.IsValidAsync(id, token, cancellationToken).ConfigureAwait(false))
         {
             return Problems.Forbidden(
                 "Invalid PIN token",

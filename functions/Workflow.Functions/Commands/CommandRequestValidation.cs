@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Workflow.Durable;
 using Workflow.Vehicles;
+using Workflow.Vehicles.Api;
 
 namespace Workflow.Functions.Commands;
 
@@ -12,16 +14,14 @@ internal sealed record StartCommand(VehicleCommandRequest Request, string? Insta
 internal static class CommandRequestValidation
 {
     public const int MaxApiLength = 128;
-    public const int MaxInstanceIdLength = 100;
-
     /// <summary>The OTP API is the workflow's business: a caller must not drive it (nor put a PIN in a command's parameters).</summary>
-    public const string OtpApi = "pims.authentication.otp";
+    public const string OtpApi = VehicleApiCodes.OtpApi;
 
     public static bool TryParseStart(JsonElement body, out StartCommand? command, out Dictionary<string, string[]> errors)
     {
         errors = [];
         string? vin = ReadString(body, "vin", errors, "vin is required: the vehicle's 17-character VIN.");
-        if (vin is not null && !IsValidVin(vin))
+        if (vin is not null && !VehicleCommandValidation.IsValidVin(vin))
         {
             errors["vin"] = ["vin must be 17 characters: digits and capital letters except I, O and Q."];
         }
@@ -52,13 +52,13 @@ internal static class CommandRequestValidation
         string? instanceId = null;
         if (body.TryGetProperty("instanceId", out JsonElement id) && id.ValueKind != JsonValueKind.Null)
         {
-            if (id.ValueKind == JsonValueKind.String && IsValidInstanceId(id.GetString()!))
+            if (id.ValueKind == JsonValueKind.String && InstanceIds.IsValid(id.GetString()))
             {
                 instanceId = id.GetString();
             }
             else
             {
-                errors["instanceId"] = [$"instanceId must be a string of 1 to {MaxInstanceIdLength} characters without '/', '\\', '#', '?', control characters or surrounding spaces."];
+                errors["instanceId"] = [$"instanceId must be a string of {InstanceIds.Rule}."];
             }
         }
 
@@ -67,19 +67,10 @@ internal static class CommandRequestValidation
     }
 
     /// <summary>17 characters, digits and capital letters without I, O and Q (ISO 3779 excludes them).</summary>
-    public static bool IsValidVin(string vin)
-        => vin.Length == 17 && vin.All(c => char.IsAsciiDigit(c) || (char.IsAsciiLetterUpper(c) && c is not ('I' or 'O' or 'Q')));
-
     public static bool IsValidApiName(string api)
         => api.Length is > 0 and <= MaxApiLength
             && char.IsAsciiLetter(api[0])
             && api.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
-
-    /// <summary>The runtime's instance id rules (table partition keys, blob name prefixes).</summary>
-    public static bool IsValidInstanceId(string id)
-        => id.Length is > 0 and <= MaxInstanceIdLength
-            && id.Trim().Length == id.Length
-            && !id.Any(c => char.IsControl(c) || c is '/' or '\\' or '#' or '?');
 
     /// <summary>Whether an existing instance's input is the same command as <paramref name="request"/>.</summary>
     public static bool IsSameCommand(VehicleCommandRequest existing, VehicleCommandRequest request)

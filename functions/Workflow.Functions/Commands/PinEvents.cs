@@ -13,10 +13,10 @@ namespace Workflow.Functions.Commands;
 public static class PinEvents
 {
     /// <summary>The fewest digits a PIN may have.</summary>
-    public const int MinLength = 4;
+    public const int MinLength = VehicleCommandValidation.MinPinLength;
 
     /// <summary>The most digits a PIN may have.</summary>
-    public const int MaxLength = 8;
+    public const int MaxLength = VehicleCommandValidation.MaxPinLength;
 
     /// <summary>The JSON property that carries the PIN in a request body: <c>{"pin": "1234"}</c>.</summary>
     public const string PropertyName = "pin";
@@ -68,8 +68,7 @@ public static class PinEvents
     }
 
     /// <summary>Whether <paramref name="pin"/> is 4 to 8 ASCII digits.</summary>
-    public static bool IsWellFormed(string? pin)
-        => pin is { Length: >= MinLength and <= MaxLength } && pin.All(char.IsAsciiDigit);
+    public static bool IsWellFormed(string? pin) => VehicleCommandValidation.IsValidPin(pin);
 
     /// <summary>
     /// Seals <paramref name="pin"/> and raises it as a <see cref="PinSubmission"/> to the instance, so the clear

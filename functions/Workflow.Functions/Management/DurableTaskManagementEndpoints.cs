@@ -536,7 +536,7 @@ public static class DurableTaskManagementEndpoints
         => Problem(
             StatusCodes.Status400BadRequest,
             "Invalid instance id",
-            $"Instance id '{instanceId}' is not valid: use 1 to 100 characters without '/', '\\', '#', '?', control characters or surrounding spaces.");
+            $"Instance id '{instanceId}' is not valid: use {InstanceIds.Rule}.");
 
     private static ProblemHttpResult InvalidQuery(string name, string reason)
         => Problem(StatusCodes.Status400BadRequest, $"Invalid query parameter '{name}'", reason);

@@ -66,13 +66,25 @@ public sealed class DurableTaskClient
 
         string executionId = Guid.NewGuid().ToString("N");
         string? inputJson = input is null ? null : JsonSerializer.Serialize(input, _options.SerializerOptions);
-        if (!await _storage.TryCreateInstanceAsync(instanceId, orchestratorName, executionId, inputJson, cancellationToken).ConfigureAwait(false))
+        var start = new ControlMessage { Kind = ControlMessageKind.Start, InstanceId = instanceId, ExecutionId = executionId, MessageId = Guid.NewGuid().ToString("N") };
+        if (!_options.EnableInlineExecution)
         {
-            throw new OrchestrationAlreadyExistsException(instanceId);
+            _ = await _storage.TryCreateInstanceAsync(instanceId, orchestratorName, executionId, inputJson, cancellationToken).ConfigureAwait(false)
+                ?? throw new OrchestrationAlreadyExistsException(instanceId);
+            _completions.ForgetRecent(instanceId);
+            await SendAsync(start, cancellationToken).ConfigureAwait(false);
+            return instanceId;
         }
 
-        var start = new ControlMessage { Kind = ControlMessageKind.Start, InstanceId = instanceId, ExecutionId = executionId, MessageId = Guid.NewGuid().ToString("N") };
-        await SendAndRunAsync(start, cancellationToken).ConfigureAwait(false);
+        // The start message goes out (hidden) before the row: a crash between the two leaves a message
+        // for an instance that does not exist, which is dropped, never a pending instance nobody starts.
+        var anchor = new InlineAnchor(_storage, start, _options.InlineSafetyDelay);
+        await anchor.EnsureSentAsync(cancellationToken).ConfigureAwait(false);
+        InstanceState created = await _storage.TryCreateInstanceAsync(instanceId, orchestratorName, executionId, inputJson, cancellationToken).ConfigureAwait(false)
+            ?? throw new OrchestrationAlreadyExistsException(instanceId);
+        _completions.ForgetRecent(instanceId);
+        _cache.Put(created);
+        await RunInlineAsync(start, anchor, cancellationToken).ConfigureAwait(false);
         return instanceId;
     }
 
@@ -86,7 +98,7 @@ public sealed class DurableTaskClient
     public async Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(eventName);
-        string executionId = await GetActiveExecutionIdAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        string executionId = await GetActiveExecutionIdAsync(instanceId, allowCached: true, cancellationToken).ConfigureAwait(false);
         string? payload = eventPayload is null ? null : JsonSerializer.Serialize(eventPayload, _options.SerializerOptions);
         var message = new ControlMessage
         {
@@ -105,7 +117,7 @@ public sealed class DurableTaskClient
     /// <exception cref="OrchestrationNotRunningException">The instance has already finished.</exception>
     public async Task TerminateInstanceAsync(string instanceId, object? reason = null, CancellationToken cancellationToken = default)
     {
-        string executionId = await GetActiveExecutionIdAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        string executionId = await GetActiveExecutionIdAsync(instanceId, allowCached: false, cancellationToken).ConfigureAwait(false);
         var message = new ControlMessage
         {
             Kind = ControlMessageKind.Terminate,
@@ -148,18 +160,40 @@ public sealed class DurableTaskClient
     /// <exception cref="OrchestrationNotFoundException">No such instance.</exception>
     public async Task<OrchestrationMetadata> WaitForInstanceCompletionAsync(string instanceId, bool getInputsAndOutputs = false, CancellationToken cancellationToken = default)
     {
+        InstanceIds.Validate(instanceId);
+        if (_completions.RecentlyCompleted(instanceId) is { } recent)
+        {
+            return Shape(recent, getInputsAndOutputs);
+        }
+
         TimeSpan poll = MinCompletionPoll;
         while (true)
         {
-            Task localCompletion = _completions.WhenCompletedAsync(instanceId);
-            OrchestrationMetadata metadata = await GetInstanceAsync(instanceId, getInputsAndOutputs, cancellationToken).ConfigureAwait(false)
-                ?? throw new OrchestrationNotFoundException(instanceId);
+            Task<OrchestrationMetadata> localCompletion = _completions.WhenCompletedAsync(instanceId);
+            OrchestrationMetadata metadata;
+            try
+            {
+                metadata = await GetInstanceAsync(instanceId, getInputsAndOutputs, cancellationToken).ConfigureAwait(false)
+                    ?? throw new OrchestrationNotFoundException(instanceId);
+            }
+            catch
+            {
+                _completions.Forget(instanceId, localCompletion);
+                throw;
+            }
+
             if (metadata.IsCompleted)
             {
+                // Finished here or elsewhere: when elsewhere, nobody will signal this waiter.
+                _completions.Forget(instanceId, localCompletion);
                 return metadata;
             }
 
-            await Task.WhenAny(localCompletion, Task.Delay(poll, _time, cancellationToken)).ConfigureAwait(false);
+            if (await Task.WhenAny(localCompletion, Task.Delay(poll, _time, cancellationToken)).ConfigureAwait(false) == localCompletion)
+            {
+                return Shape(await localCompletion.ConfigureAwait(false), getInputsAndOutputs);
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, MaxCompletionPoll.Ticks));
         }
@@ -181,27 +215,60 @@ public sealed class DurableTaskClient
             throw new InvalidOperationException($"Orchestration instance '{instanceId}' is {metadata.RuntimeStatus}; terminate it before purging.");
         }
 
+        _completions.ForgetRecent(instanceId);
         await _storage.PurgeAsync(instanceId, cancellationToken).ConfigureAwait(false);
         _cache.Remove(instanceId);
         return new PurgeResult(1);
     }
 
-    // The queue message makes the step durable; the inline run only makes it fast. When inline
-    // execution is on, the message stays hidden long enough for the inline step to win, and only
-    // surfaces (as a harmless duplicate) if that step did not commit.
+    // Queue-driven, the message makes the step durable. Inline, the commit does: the caller learns of
+    // success only after it, and a hidden copy of the message (the anchor) goes to the queue only when
+    // the step has an outbox a crash could strand. Only when the inline step fails is the message
+    // handed to the queue for real.
     private async Task SendAndRunAsync(ControlMessage message, CancellationToken cancellationToken)
     {
-        bool inline = _options.EnableInlineExecution;
-        await _storage.SendControlAsync(message, inline ? _options.InlineSafetyDelay : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-        if (!inline || !await _steps.TryProcessInlineAsync(message.InstanceId, [message], cancellationToken).ConfigureAwait(false))
+        if (_options.EnableInlineExecution)
         {
-            _signals.Control.Set();
+            await RunInlineAsync(message, new InlineAnchor(_storage, message, _options.InlineSafetyDelay), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await SendAsync(message, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task<string> GetActiveExecutionIdAsync(string instanceId, CancellationToken cancellationToken)
+    private async Task RunInlineAsync(ControlMessage message, InlineAnchor anchor, CancellationToken cancellationToken)
+    {
+        if (await _steps.TryProcessInlineAsync(message.InstanceId, [message], anchor, cancellationToken).ConfigureAwait(false))
+        {
+            await anchor.RetractAsync(cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task SendAsync(ControlMessage message, CancellationToken cancellationToken)
+    {
+        await _storage.SendControlAsync(message, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        _signals.Control.Set();
+    }
+
+    /// <remarks>
+    /// With <paramref name="allowCached"/>, an instance this process stepped last is taken from memory.
+    /// That only widens a race every event has anyway (the instance may finish before the event is
+    /// applied, and the event is then dropped), so it is fine for events; a termination must be refused
+    /// when the instance has finished, so it always reads.
+    /// </remarks>
+    private async Task<string> GetActiveExecutionIdAsync(string instanceId, bool allowCached, CancellationToken cancellationToken)
     {
         InstanceIds.Validate(instanceId);
+        if (allowCached && _cache.Peek(instanceId) is { IsTerminal: false } cached)
+        {
+            return cached.ExecutionId;
+        }
+
         await _storage.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
         (OrchestrationRuntimeStatus status, string executionId) = await _storage.GetStatusAsync(instanceId, cancellationToken).ConfigureAwait(false)
             ?? throw new OrchestrationNotFoundException(instanceId);
@@ -209,6 +276,9 @@ public sealed class DurableTaskClient
             ? throw new OrchestrationNotRunningException(instanceId, status)
             : executionId;
     }
+
+    private static OrchestrationMetadata Shape(OrchestrationMetadata final, bool includePayloads)
+        => includePayloads ? final : final with { SerializedInput = null, SerializedOutput = null };
 
     private static OrchestrationHistoryEvent ToPublic(HistoryEvent e, bool includePayloads) => new(
         e.Type.ToString(),

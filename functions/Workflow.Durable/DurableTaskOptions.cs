@@ -23,17 +23,19 @@ public sealed class DurableTaskOptions
     public bool UseQueueListeners { get; set; } = true;
 
     /// <summary>
-    /// Run an orchestration step in the caller when a client starts an instance, raises an event or an
-    /// activity completes, instead of waiting for the queue. A queue message still backs every such
-    /// step, so a crash in the caller loses nothing.
+    /// The latency fast path. A client call that starts an instance, raises an event or terminates runs
+    /// the orchestration step itself instead of waiting for the queue; an activity's result is applied
+    /// by the worker that ran it; and a worker that runs queue listeners runs the activities its own
+    /// steps schedule without waiting for the queue to deliver them. Messages still back everything a
+    /// crash could otherwise lose: the start of an instance, a step's outbox, a running activity.
     /// </summary>
     public bool EnableInlineExecution { get; set; } = true;
 
     /// <summary>
-    /// How long the queue message that backs an inline step stays invisible. It is only processed
-    /// (as a harmless duplicate) if the inline step did not commit.
+    /// How long the hidden queue message that backs an inline step (see <see cref="EnableInlineExecution"/>)
+    /// waits before it surfaces. It is deleted when the step goes through; it only surfaces after a crash.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan InlineSafetyDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Maximum activities running at once in this process.</summary>

@@ -33,6 +33,7 @@ public static class DurableTaskServiceCollectionExtensions
         services.AddSingleton<InstanceLocks>();
         services.AddSingleton<CompletionNotifier>();
         services.AddSingleton<QueueSignals>();
+        services.AddSingleton<LocalActivityRunner>();
         services.AddSingleton<OrchestrationStepProcessor>();
         services.AddSingleton<ActivityProcessor>();
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<DurableTaskClientFactory>(sp).Create());
@@ -40,6 +41,7 @@ public static class DurableTaskServiceCollectionExtensions
             sp.GetRequiredService<TaskHubStorage>(),
             sp.GetRequiredService<OrchestrationStepProcessor>(),
             sp.GetRequiredService<ActivityProcessor>(),
+            sp.GetRequiredService<LocalActivityRunner>(),
             sp.GetRequiredService<QueueSignals>(),
             sp.GetRequiredService<IOptions<DurableTaskOptions>>(),
             sp.GetRequiredService<ILogger<DurableTaskWorker>>()));

@@ -1,3 +1,4 @@
+using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,7 @@ public sealed class DurableTaskWorker : BackgroundService
     private readonly TaskHubStorage _storage;
     private readonly OrchestrationStepProcessor _steps;
     private readonly ActivityProcessor _activities;
+    private readonly LocalActivityRunner _localActivities;
     private readonly QueueSignals _signals;
     private readonly DurableTaskOptions _options;
     private readonly ILogger<DurableTaskWorker> _logger;
@@ -26,6 +28,7 @@ public sealed class DurableTaskWorker : BackgroundService
         TaskHubStorage storage,
         OrchestrationStepProcessor steps,
         ActivityProcessor activities,
+        LocalActivityRunner localActivities,
         QueueSignals signals,
         IOptions<DurableTaskOptions> options,
         ILogger<DurableTaskWorker> logger)
@@ -33,6 +36,7 @@ public sealed class DurableTaskWorker : BackgroundService
         _storage = storage;
         _steps = steps;
         _activities = activities;
+        _localActivities = localActivities;
         _signals = signals;
         _options = options.Value;
         _logger = logger;
@@ -56,7 +60,7 @@ public sealed class DurableTaskWorker : BackgroundService
     {
         ControlMessage message = TaskHubStorage.ParseControl(messageText);
         await _storage.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        if (await _steps.ProcessAsync(message.InstanceId, [message], cancellationToken).ConfigureAwait(false) == StepOutcome.Contended)
+        if (await _steps.ProcessAsync(message.InstanceId, [message], anchor: null, cancellationToken).ConfigureAwait(false) == StepOutcome.Contended)
         {
             throw new InvalidOperationException($"Instance '{message.InstanceId}' is being updated by other workers; the message will be retried.");
         }
@@ -93,7 +97,19 @@ public sealed class DurableTaskWorker : BackgroundService
             _storage.WorkItems, _signals.WorkItems, _options.MaxConcurrentActivities, _options.WorkItemVisibilityTimeout,
             _options.MaxPollingInterval, _options.MaxDequeueCount, HandleWorkItemBatchAsync,
             (m, ct) => _storage.MoveToPoisonAsync(_storage.WorkItems, m, ct), _logger);
-        await Task.WhenAll(control.RunAsync(stoppingToken), workItems.RunAsync(stoppingToken)).ConfigureAwait(false);
+        if (_options.EnableInlineExecution)
+        {
+            _localActivities.Attach((workItem, receipt) => RunLocalWorkItemAsync(workItem, receipt, stoppingToken));
+        }
+
+        try
+        {
+            await Task.WhenAll(control.RunAsync(stoppingToken), workItems.RunAsync(stoppingToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            await _localActivities.DetachAsync().ConfigureAwait(false);
+        }
     }
 
     private async Task HandleControlBatchAsync(IReadOnlyList<QueueMessage> batch, CancellationToken cancellationToken)
@@ -116,16 +132,19 @@ public sealed class DurableTaskWorker : BackgroundService
         {
             try
             {
-                StepOutcome outcome = await _steps.ProcessAsync(group.Key, [.. group.Select(p => p.Message)], cancellationToken).ConfigureAwait(false);
+                StepOutcome outcome = await _steps.ProcessAsync(group.Key, [.. group.Select(p => p.Message)], anchor: null, cancellationToken).ConfigureAwait(false);
                 if (outcome != StepOutcome.Contended)
                 {
                     await Task.WhenAll(group.Select(p => _storage.Control.DeleteMessageAsync(p.Raw.MessageId, p.Raw.PopReceipt, cancellationToken))).ConfigureAwait(false);
+                    return;
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 DurableDiagnostics.MessageFailed(_logger, _storage.Control.Name, ex);
             }
+
+            await Task.WhenAll(group.Select(p => RetryLaterAsync(_storage.Control, p.Raw.MessageId, p.Raw.PopReceipt, p.Raw.DequeueCount, _options.ControlMessageVisibilityTimeout, cancellationToken))).ConfigureAwait(false);
         })).ConfigureAwait(false);
     }
 
@@ -145,6 +164,39 @@ public sealed class DurableTaskWorker : BackgroundService
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 DurableDiagnostics.MessageFailed(_logger, _storage.WorkItems.Name, ex);
+                await RetryLaterAsync(_storage.WorkItems, raw.MessageId, raw.PopReceipt, raw.DequeueCount, _options.WorkItemVisibilityTimeout, cancellationToken).ConfigureAwait(false);
             }
         })).ConfigureAwait(false);
+
+    /// <summary>Handles an activity this process dispatched to itself (see <see cref="LocalActivityRunner"/>), like a received work item.</summary>
+    private async Task RunLocalWorkItemAsync(WorkItemMessage workItem, SendReceipt receipt, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _activities.ProcessAsync(workItem, deliveryCount: 1, stoppingToken).ConfigureAwait(false);
+            await _storage.TryDeleteMessageAsync(_storage.WorkItems, receipt.MessageId, receipt.PopReceipt, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            DurableDiagnostics.MessageFailed(_logger, _storage.WorkItems.Name, ex);
+            await RetryLaterAsync(_storage.WorkItems, receipt.MessageId, receipt.PopReceipt, dequeueCount: 1, _options.WorkItemVisibilityTimeout, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: the hidden message comes back after its visibility timeout and another worker takes it.
+        }
+    }
+
+    /// <summary>
+    /// Brings a failed message back after a short back-off (1 s, doubling with each delivery, at most its
+    /// visibility timeout) rather than the whole timeout: work items hide for minutes.
+    /// </summary>
+    private Task RetryLaterAsync(QueueClient queue, string messageId, string popReceipt, long dequeueCount, TimeSpan visibilityTimeout, CancellationToken cancellationToken)
+    {
+        double seconds = Math.Pow(2, Math.Clamp(dequeueCount - 1, 0, 20));
+        TimeSpan delay = TimeSpan.FromSeconds(Math.Min(seconds, visibilityTimeout.TotalSeconds));
+        return cancellationToken.IsCancellationRequested
+            ? Task.CompletedTask
+            : _storage.TryRetryLaterAsync(queue, messageId, popReceipt, delay, cancellationToken);
+    }
 }

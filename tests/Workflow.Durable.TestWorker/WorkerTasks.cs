@@ -38,11 +38,21 @@ public sealed class RaceChain : TaskOrchestrator<RaceInput, int>
 /// </summary>
 public sealed class RaceStep(SideEffectTables tables) : TaskActivity<RaceStepInput, int>
 {
+    /// <summary>Environment variable: the worker dies inside this activity for instances whose id starts with its value.</summary>
+    public const string CrashInActivityVariable = "WORKFLOW_TESTWORKER_CRASH_IN_ACTIVITY";
+
     public override async Task<int> RunAsync(TaskActivityContext context, RaceStepInput input)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
         int result = input.Value + input.Increment;
+        if (Environment.GetEnvironmentVariable(CrashInActivityVariable) is { Length: > 0 } crashPrefix && context.InstanceId.StartsWith(crashPrefix, StringComparison.Ordinal))
+        {
+            Console.Out.WriteLine($"CRASHING in activity #{context.TaskId} of {context.InstanceId}");
+            Console.Out.Flush();
+            Environment.FailFast($"Test worker: simulated crash while running an activity of {context.InstanceId}.");
+        }
+
         string taskKey = context.TaskId.ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
         await tables.Effects.UpsertEntityAsync(
             new TableEntity(context.InstanceId, taskKey) { ["Result"] = result, ["Worker"] = Environment.ProcessId },

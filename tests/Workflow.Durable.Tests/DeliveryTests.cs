@@ -109,7 +109,8 @@ public sealed class DeliveryTests
         var crashes = new CrashOnce(host.Hub);
         host.Steps.AfterCommitBeforeDispatch = crashes.HookAsync;
 
-        string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(AddThenGo), 1);
+        string id = "crashed-" + Guid.NewGuid().ToString("N");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(AddThenGo), 1, new StartOrchestrationOptions(id)));
         Assert.Equal(1, crashes.Count);
         Assert.Equal(0, await RawHub.CountAsync(host.Hub.WorkItems));
         Assert.Single(await host.Hub.OutboxRowsAsync(id));
@@ -126,14 +127,16 @@ public sealed class DeliveryTests
     [Fact]
     public async Task Crash_after_commit_of_an_inline_step_is_recovered_when_its_safety_message_surfaces()
     {
-        // Nothing else happens to the instance: the message that backs the inline start must do it.
+        // Nothing else happens to the instance: the hidden message that backs the inline start must do it.
         await using var host = await DurableTestHost.StartAsync(
             r => r.AddOrchestrator<Chain>().AddActivity<AddOne>(),
             o => o.InlineSafetyDelay = TimeSpan.FromSeconds(1));
         var crashes = new CrashOnce(host.Hub);
         host.Steps.AfterCommitBeforeDispatch = crashes.HookAsync;
 
-        OrchestrationMetadata result = await host.RunAsync(nameof(Chain), 2);
+        string id = "crashed-" + Guid.NewGuid().ToString("N");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(Chain), 2, new StartOrchestrationOptions(id)));
+        OrchestrationMetadata result = await host.WaitAsync(id);
 
         Assert.Equal(2, result.ReadOutputAs<int>());
         AssertCrashWasRecovered(host, crashes, result.InstanceId);
@@ -162,11 +165,13 @@ public sealed class DeliveryTests
     [Fact]
     public async Task Control_message_that_keeps_failing_is_moved_to_the_poison_queue_after_MaxDequeueCount_deliveries()
     {
+        // The visibility timeout is far longer than the test may take: a failed message must come back
+        // after the short retry back-off, not after the timeout.
         await using var host = await DurableTestHost.StartAsync(
             r => r.AddOrchestrator<WaitForApproval>(),
             o =>
             {
-                o.ControlMessageVisibilityTimeout = TimeSpan.FromSeconds(1);
+                o.ControlMessageVisibilityTimeout = TimeSpan.FromMinutes(10);
                 o.MaxDequeueCount = 2;
             });
         string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(WaitForApproval), 600.0);
@@ -193,7 +198,11 @@ public sealed class DeliveryTests
         Assert.True(host.Logs.Contains(5, instanceId), "No outbox recovery was logged.\n" + host.Logs.Dump());
     }
 
-    /// <summary>Throws once from the hook, after the first commit: a worker dying between commit and dispatch.</summary>
+    /// <summary>
+    /// Throws once from the hook, after the first commit: a worker dying between commit and dispatch. The
+    /// exception is a cancellation, so that, as after a real crash, nothing of the interrupted call runs on
+    /// (an inline step's caller does not fall back to sending its message).
+    /// </summary>
     private sealed class CrashOnce(RawHub hub)
     {
         private int _count;
@@ -208,7 +217,7 @@ public sealed class DeliveryTests
             {
                 List<TableEntity> outbox = await hub.OutboxRowsAsync(instanceId);
                 OutboxRowsAtCrash = outbox.Count;
-                throw new InvalidOperationException("Simulated crash after commit, before dispatch.");
+                throw new OperationCanceledException("Simulated crash after commit, before dispatch.");
             }
         }
     }

@@ -153,6 +153,60 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         await Eventually.TrueAsync(() => Task.FromResult(healthy.Output.Contains($"Instance {id}: re-dispatching an outbox", StringComparison.Ordinal)), "the outbox recovery log", DurableTestHost.CompletionTimeout);
     }
 
+    [Fact]
+    public async Task Worker_process_killed_while_running_an_activity_loses_nothing()
+    {
+        // The worker runs the activities its own steps schedule itself, from a work item it sent hidden:
+        // when it dies mid-activity, that message must surface and another worker run the activity.
+        var input = new RaceInput(Steps: 2, FanOut: 0);
+        AzuriteServer azurite = await AzuriteServer.Shared;
+        await using var client = await StartClientAsync();
+        var effects = new SideEffectTables(azurite.ConnectionString, client.HubName);
+        await effects.Effects.CreateIfNotExistsAsync();
+        await effects.Executions.CreateIfNotExistsAsync();
+
+        WorkerProcess crashing = await WorkerProcess.StartAsync(
+            "crashing", azurite.ConnectionString, client.HubName, WorkerVisibility,
+            new Dictionary<string, string> { [RaceStep.CrashInActivityVariable] = "crash-" });
+        string id;
+        try
+        {
+            id = await client.Client.ScheduleNewOrchestrationInstanceAsync("RaceChain", input, new StartOrchestrationOptions("crash-" + Guid.NewGuid().ToString("N")));
+            await crashing.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            output.WriteLine($"crashing worker (exit {crashing.ExitCode}):\n{crashing.Output}");
+            Assert.Contains($"CRASHING in activity #0 of {id}", crashing.Output, StringComparison.Ordinal);
+            Assert.NotEqual(0, crashing.ExitCode);
+        }
+        finally
+        {
+            await crashing.DisposeAsync();
+        }
+
+        // The activity was scheduled and never completed; its work item waits in the queue.
+        var history = await client.HistoryAsync(id);
+        Assert.Single(HistoryAssert.OfType(history, "TaskScheduled"));
+        Assert.Empty(HistoryAssert.OfType(history, "TaskCompleted"));
+        Assert.Equal(1, await RawHub.CountAsync(client.Hub.WorkItems));
+
+        await using WorkerProcess healthy = await WorkerProcess.StartAsync("healthy", azurite.ConnectionString, client.HubName, WorkerVisibility);
+        OrchestrationMetadata result;
+        try
+        {
+            result = await client.WaitAsync(id);
+        }
+        finally
+        {
+            output.WriteLine($"healthy worker:\n{healthy.Output}");
+        }
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+        Assert.Equal(Expected(input), result.ReadOutputAs<int>());
+        history = await client.HistoryAsync(id);
+        HistoryAssert.IsConsistentAndComplete(history);
+        Assert.Equal(input.Steps, HistoryAssert.OfType(history, "TaskCompleted").Count);
+        await Eventually.TrueAsync(async () => await RawHub.CountAsync(client.Hub.WorkItems) == 0, "the work items to be deleted", DurableTestHost.CompletionTimeout);
+    }
+
     /// <summary>The test's own host only schedules and reads: no listeners, no inline steps, so the worker processes do all the work.</summary>
     private static Task<DurableTestHost> StartClientAsync()
         => DurableTestHost.StartAsync(

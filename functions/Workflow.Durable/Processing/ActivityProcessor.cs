@@ -27,7 +27,8 @@ internal sealed class ActivityProcessor(
     public async Task ProcessAsync(WorkItemMessage workItem, int deliveryCount, CancellationToken cancellationToken)
     {
         ControlMessage outcome = await RunAsync(workItem, deliveryCount, cancellationToken).ConfigureAwait(false);
-        if (_options.EnableInlineExecution && await steps.TryProcessInlineAsync(workItem.InstanceId, [outcome], cancellationToken).ConfigureAwait(false))
+        // The work item itself backs the inline step: it is deleted only after this returns.
+        if (_options.EnableInlineExecution && await steps.TryProcessInlineAsync(workItem.InstanceId, [outcome], anchor: null, cancellationToken).ConfigureAwait(false))
         {
             return;
         }

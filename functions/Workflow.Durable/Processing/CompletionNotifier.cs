@@ -1,24 +1,69 @@
 using System.Collections.Concurrent;
+using Workflow.Durable.Storage;
 
 namespace Workflow.Durable.Processing;
 
 /// <summary>
-/// Wakes local waiters the moment this process commits an instance's final state, so waiting
-/// for completion does not depend on the polling interval. Waiters still poll storage, because
-/// another process may finish the instance.
+/// Wakes local waiters the moment this process commits an instance's final state, and hands them
+/// that state, so waiting for completion depends neither on the polling interval nor on another
+/// read. It also remembers the last few final states, for waits that start just after the commit
+/// (a client that raised the event that finished the instance). Waiters still poll storage,
+/// because another process may finish the instance.
 /// </summary>
 internal sealed class CompletionNotifier
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
+    private const int RecentCapacity = 1024;
 
-    public Task WhenCompletedAsync(string instanceId)
-        => _waiters.GetOrAdd(instanceId, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<OrchestrationMetadata>> _waiters = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OrchestrationMetadata> _recent = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _recentOrder = new();
 
-    public void NotifyCompleted(string instanceId)
+    /// <summary>The final state of an instance this process finished recently; a finished instance never changes.</summary>
+    public OrchestrationMetadata? RecentlyCompleted(string instanceId) => _recent.TryGetValue(instanceId, out OrchestrationMetadata? final) ? final : null;
+
+    /// <summary>Forgets the final state of an instance that is being purged, or whose id is being reused.</summary>
+    public void ForgetRecent(string instanceId) => _recent.TryRemove(instanceId, out _);
+
+    public Task<OrchestrationMetadata> WhenCompletedAsync(string instanceId)
+        => _waiters.GetOrAdd(instanceId, static _ => new TaskCompletionSource<OrchestrationMetadata>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>Drops a waiter that no longer needs waking (the instance finished elsewhere, or the wait failed).</summary>
+    public void Forget(string instanceId, Task<OrchestrationMetadata> waiter)
     {
-        if (_waiters.TryRemove(instanceId, out TaskCompletionSource? waiter))
+        if (_waiters.TryGetValue(instanceId, out TaskCompletionSource<OrchestrationMetadata>? source) && source.Task == waiter)
         {
-            waiter.TrySetResult();
+            // Removes the entry only if it is still this very waiter.
+            ((ICollection<KeyValuePair<string, TaskCompletionSource<OrchestrationMetadata>>>)_waiters).Remove(new(instanceId, source));
+        }
+    }
+
+    /// <summary>Wakes the waiters of an instance whose final state was just committed, with inputs and outputs.</summary>
+    public void NotifyCompleted(InstanceState final)
+    {
+        var metadata = new OrchestrationMetadata
+        {
+            Name = final.Name,
+            InstanceId = final.InstanceId,
+            RuntimeStatus = final.Status,
+            CreatedAt = final.CreatedAt,
+            LastUpdatedAt = final.LastUpdatedAt,
+            SerializedInput = final.Input,
+            SerializedOutput = final.Output,
+            SerializedCustomStatus = final.CustomStatus,
+            FailureDetails = final.Failure,
+        };
+        if (_recent.TryAdd(final.InstanceId, metadata))
+        {
+            _recentOrder.Enqueue(final.InstanceId);
+            while (_recentOrder.Count > RecentCapacity && _recentOrder.TryDequeue(out string? oldest))
+            {
+                _recent.TryRemove(oldest, out _);
+            }
+        }
+
+        if (_waiters.TryRemove(final.InstanceId, out TaskCompletionSource<OrchestrationMetadata>? waiter))
+        {
+            waiter.TrySetResult(metadata);
         }
     }
 }

@@ -42,4 +42,10 @@ internal static partial class DurableDiagnostics
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "Message {MessageId} on queue {Queue} is not base64 (not written by this runtime) and was moved to the poison queue.")]
     public static partial void MessageUndecodable(ILogger logger, string messageId, string queue);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Message {MessageId} on queue {Queue}: {Operation} failed with status {Status}; the message comes back after its visibility timeout, as a harmless duplicate at worst.")]
+    public static partial void MessageNotUpdated(ILogger logger, string messageId, string queue, string operation, int status);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Instance {InstanceId}: the dispatched outbox row {RowKey} could not be deleted (status {Status}); it is dispatched again, harmlessly, when the instance is next loaded.")]
+    public static partial void OutboxNotDeleted(ILogger logger, string instanceId, string rowKey, int status);
 }

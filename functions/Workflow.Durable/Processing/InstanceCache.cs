@@ -14,6 +14,9 @@ internal sealed class InstanceCache(int capacity)
     /// <summary>Removes and returns the entry, so a failed step can never leave a half-updated state behind.</summary>
     public InstanceState? Take(string instanceId) => _states.TryRemove(instanceId, out InstanceState? state) ? state : null;
 
+    /// <summary>Returns the entry without removing it: read only what a step never changes in place.</summary>
+    public InstanceState? Peek(string instanceId) => _states.TryGetValue(instanceId, out InstanceState? state) ? state : null;
+
     public void Put(InstanceState state)
     {
         if (capacity == 0)

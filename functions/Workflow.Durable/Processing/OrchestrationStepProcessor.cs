@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Azure;
+using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -39,6 +40,7 @@ internal sealed class OrchestrationStepProcessor(
     InstanceLocks locks,
     CompletionNotifier completions,
     QueueSignals signals,
+    LocalActivityRunner localActivities,
     ILogger<OrchestrationStepProcessor> logger)
 {
     private const int MaxCommitAttempts = 10;
@@ -48,7 +50,26 @@ internal sealed class OrchestrationStepProcessor(
     /// <summary>Test hook: runs after a step commits and before its outbox is dispatched.</summary>
     internal Func<string, CancellationToken, Task>? AfterCommitBeforeDispatch { get; set; }
 
-    public async Task<StepOutcome> ProcessAsync(string instanceId, IReadOnlyList<ControlMessage> messages, CancellationToken cancellationToken)
+    /// <summary>Runs a step for <paramref name="messages"/>, retrying when another writer commits first.</summary>
+    /// <param name="instanceId">The instance.</param>
+    /// <param name="messages">Its messages; the caller deletes them once this returns anything but <see cref="StepOutcome.Contended"/>.</param>
+    /// <param name="anchor">For a step no queue message backs yet: sent before an outbox is committed.</param>
+    /// <param name="cancellationToken">Cancels the step.</param>
+    public async Task<StepOutcome> ProcessAsync(string instanceId, IReadOnlyList<ControlMessage> messages, InlineAnchor? anchor, CancellationToken cancellationToken)
+    {
+        (StepOutcome outcome, OutboxEntry? dispatched) = await ProcessUnderLockAsync(instanceId, messages, anchor, cancellationToken).ConfigureAwait(false);
+        if (dispatched is not null)
+        {
+            // Bookkeeping outside the lock, so the instance's next step (often the result of an activity
+            // this step just started here) does not wait for it.
+            await storage.TryDeleteOutboxAsync(instanceId, dispatched.RowKey, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    private async Task<(StepOutcome Outcome, OutboxEntry? Dispatched)> ProcessUnderLockAsync(
+        string instanceId, IReadOnlyList<ControlMessage> messages, InlineAnchor? anchor, CancellationToken cancellationToken)
     {
         using IDisposable instanceLock = await locks.AcquireAsync(instanceId, cancellationToken).ConfigureAwait(false);
         for (int attempt = 1; attempt <= MaxCommitAttempts; attempt++)
@@ -66,7 +87,7 @@ internal sealed class OrchestrationStepProcessor(
             state ??= await storage.LoadAsync(instanceId, cancellationToken).ConfigureAwait(false);
             if (state is null)
             {
-                return StepOutcome.InstanceNotFound;
+                return (StepOutcome.InstanceNotFound, null);
             }
 
             if (state.PendingOutbox.Count > 0)
@@ -76,24 +97,27 @@ internal sealed class OrchestrationStepProcessor(
                 state.PendingOutbox.Clear();
             }
 
-            bool? committed = await TryStepAsync(state, messages, attempt, cancellationToken).ConfigureAwait(false);
-            if (committed is not false)
+            StepResult result = await TryStepAsync(state, messages, attempt, anchor, cancellationToken).ConfigureAwait(false);
+            if (result.Committed is not false)
             {
-                return StepOutcome.Done;
+                return (StepOutcome.Done, result.Dispatched);
             }
 
             DurableDiagnostics.StepConflict(logger, instanceId, attempt);
         }
 
-        return StepOutcome.Contended;
+        return (StepOutcome.Contended, null);
     }
 
-    /// <summary>The fast path: same as <see cref="ProcessAsync"/>, but failures are only logged because a queue message backs the step.</summary>
-    public async Task<bool> TryProcessInlineAsync(string instanceId, IReadOnlyList<ControlMessage> messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// The fast path: same as <see cref="ProcessAsync"/>, but failures are only logged, because the caller
+    /// then falls back to the queue.
+    /// </summary>
+    public async Task<bool> TryProcessInlineAsync(string instanceId, IReadOnlyList<ControlMessage> messages, InlineAnchor? anchor, CancellationToken cancellationToken)
     {
         try
         {
-            return await ProcessAsync(instanceId, messages, cancellationToken).ConfigureAwait(false) == StepOutcome.Done;
+            return await ProcessAsync(instanceId, messages, anchor, cancellationToken).ConfigureAwait(false) == StepOutcome.Done;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -102,8 +126,7 @@ internal sealed class OrchestrationStepProcessor(
         }
     }
 
-    /// <summary>Returns <c>null</c> when there was nothing to do, <c>true</c> when committed, <c>false</c> on a lost race.</summary>
-    private async Task<bool?> TryStepAsync(InstanceState state, IReadOnlyList<ControlMessage> messages, int attempt, CancellationToken cancellationToken)
+    private async Task<StepResult> TryStepAsync(InstanceState state, IReadOnlyList<ControlMessage> messages, int attempt, InlineAnchor? anchor, CancellationToken cancellationToken)
     {
         DateTimeOffset now = time.GetUtcNow();
         (List<HistoryEvent> received, string? terminateReason, int dropped) = await ReadMessagesAsync(state, messages, now, cancellationToken).ConfigureAwait(false);
@@ -116,7 +139,7 @@ internal sealed class OrchestrationStepProcessor(
         if (state.IsTerminal || (!starting && received.Count == 0 && terminateReason is null))
         {
             cache.Put(state);
-            return null;
+            return StepResult.NothingToDo;
         }
 
         using Activity? span = DurableDiagnostics.Source.StartActivity($"orchestration {state.Name}");
@@ -154,10 +177,16 @@ internal sealed class OrchestrationStepProcessor(
             History = [.. state.History, .. stepEvents],
         };
 
+        if (outbox is not null && anchor is not null)
+        {
+            // Without a message in the queue, a crash right after the commit would strand the outbox.
+            await anchor.EnsureSentAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         ETag? etag = await storage.TryCommitAsync(next, state.ETag, firstSequence, stepEvents, outbox, cancellationToken).ConfigureAwait(false);
         if (etag is null)
         {
-            return false;
+            return StepResult.LostRace;
         }
 
         next.ETag = etag.Value;
@@ -171,20 +200,20 @@ internal sealed class OrchestrationStepProcessor(
 
         if (outbox is not null)
         {
-            await DispatchAndClearAsync(next.InstanceId, [outbox], cancellationToken).ConfigureAwait(false);
+            await DispatchAsync(next.InstanceId, outbox, cancellationToken).ConfigureAwait(false);
         }
 
         if (next.IsTerminal)
         {
             DurableDiagnostics.InstanceFinished(logger, next.InstanceId, next.Name, next.Status);
-            completions.NotifyCompleted(next.InstanceId);
+            completions.NotifyCompleted(next);
         }
         else if (etag.Value != default)
         {
             cache.Put(next);
         }
 
-        return true;
+        return new StepResult(true, outbox);
     }
 
     private async Task<(List<HistoryEvent> Events, string? TerminateReason, int Dropped)> ReadMessagesAsync(
@@ -343,28 +372,62 @@ internal sealed class OrchestrationStepProcessor(
         return (outbox, events);
     }
 
+    /// <summary>Dispatches outbox entries left by interrupted steps and deletes their rows.</summary>
     private async Task DispatchAndClearAsync(string instanceId, IEnumerable<OutboxEntry> entries, CancellationToken cancellationToken)
+    {
+        foreach (OutboxEntry entry in entries)
+        {
+            await DispatchAsync(instanceId, entry, cancellationToken).ConfigureAwait(false);
+            await storage.DeleteOutboxAsync(instanceId, entry.RowKey, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DispatchAsync(string instanceId, OutboxEntry entry, CancellationToken cancellationToken)
     {
         try
         {
-            foreach (OutboxEntry entry in entries)
-            {
-                await storage.DispatchAsync(entry, cancellationToken).ConfigureAwait(false);
-                if (entry.WorkItems.Count > 0)
-                {
-                    signals.WorkItems.Set();
-                }
-
-                await storage.DeleteOutboxAsync(instanceId, entry.RowKey, cancellationToken).ConfigureAwait(false);
-            }
+            await Task.WhenAll(entry.WorkItems.Select(w => DispatchWorkItemAsync(w, cancellationToken)).Append(storage.SendScheduledAsync(entry.ControlMessages, cancellationToken))).ConfigureAwait(false);
         }
         catch
         {
-            // The outbox rows stay; whoever loads the instance next dispatches them again.
+            // The outbox row stays; whoever loads the instance next dispatches it again.
             cache.Remove(instanceId);
             throw;
         }
     }
 
+    private async Task DispatchWorkItemAsync(WorkItemMessage workItem, CancellationToken cancellationToken)
+    {
+        if (!localActivities.TryReserve())
+        {
+            await storage.SendWorkItemAsync(workItem, hiddenFor: null, cancellationToken).ConfigureAwait(false);
+            signals.WorkItems.Set();
+            return;
+        }
+
+        SendReceipt receipt;
+        try
+        {
+            receipt = await storage.SendWorkItemAsync(workItem, _options.WorkItemVisibilityTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            localActivities.CancelReservation();
+            throw;
+        }
+
+        localActivities.Run(workItem, receipt);
+    }
+
     internal static string SerializeReason(object? reason) => JsonSerializer.Serialize(reason, StorageJson.Options);
+
+    /// <summary>What one attempt at a step did.</summary>
+    /// <param name="Committed"><c>null</c> when there was nothing to do, <c>false</c> when another writer committed first.</param>
+    /// <param name="Dispatched">The outbox the step committed and dispatched, whose row is left to delete.</param>
+    private readonly record struct StepResult(bool? Committed, OutboxEntry? Dispatched)
+    {
+        public static StepResult NothingToDo => new(null, null);
+
+        public static StepResult LostRace => new(false, null);
+    }
 }

@@ -165,29 +165,47 @@ internal sealed partial class TaskHubStorage
 
     // ---- instances ------------------------------------------------------------------------
 
-    /// <summary>Inserts the row of a new pending instance; <c>false</c> when the id is taken.</summary>
-    public async Task<bool> TryCreateInstanceAsync(string instanceId, string name, string executionId, string? input, CancellationToken cancellationToken)
+    /// <summary>
+    /// Inserts the row of a new pending instance and returns its state, ready for its first step without
+    /// reading it back; <c>null</c> when the id is taken.
+    /// </summary>
+    public async Task<InstanceState?> TryCreateInstanceAsync(string instanceId, string name, string executionId, string? input, CancellationToken cancellationToken)
     {
         DateTimeOffset now = _time.GetUtcNow();
+        string? storedInput = await WritePayloadAsync(instanceId, input, cancellationToken).ConfigureAwait(false);
         var row = new TableEntity(instanceId, InstanceRowKey)
         {
             ["Name"] = name,
             ["Status"] = nameof(OrchestrationRuntimeStatus.Pending),
             ["ExecutionId"] = executionId,
-            ["Input"] = await WritePayloadAsync(instanceId, input, cancellationToken).ConfigureAwait(false),
+            ["Input"] = storedInput,
             ["CreatedAt"] = now,
             ["LastUpdatedAt"] = now,
             ["HistoryCount"] = 0,
         };
+        Response response;
         try
         {
-            await _table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
-            return true;
+            response = await _table.AddEntityAsync(row, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            return false;
+            return null;
         }
+
+        return new InstanceState
+        {
+            InstanceId = instanceId,
+            Name = name,
+            ExecutionId = executionId,
+            Status = OrchestrationRuntimeStatus.Pending,
+            CreatedAt = now,
+            LastUpdatedAt = now,
+            Input = input,
+            StoredInput = storedInput,
+            History = [],
+            ETag = response.Headers.ETag ?? default,
+        };
     }
 
     /// <summary>Reads an instance with its history and pending outbox; <c>null</c> when it does not exist.</summary>
@@ -358,36 +376,91 @@ internal sealed partial class TaskHubStorage
         }
     }
 
+    /// <summary>
+    /// <see cref="DeleteOutboxAsync"/> as best effort, for a dispatched outbox: a row that stays costs
+    /// only a duplicate dispatch when the instance is next loaded from storage.
+    /// </summary>
+    public async Task TryDeleteOutboxAsync(string instanceId, string rowKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeleteOutboxAsync(instanceId, rowKey, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex)
+        {
+            if (_logger is not null)
+            {
+                DurableDiagnostics.OutboxNotDeleted(_logger, instanceId, rowKey, ex.Status);
+            }
+        }
+    }
+
     // ---- queues ---------------------------------------------------------------------------
 
-    public async Task SendControlAsync(ControlMessage message, TimeSpan delay, CancellationToken cancellationToken)
+    public async Task<SendReceipt> SendControlAsync(ControlMessage message, TimeSpan delay, CancellationToken cancellationToken)
     {
         // The queue service counts visibility in whole seconds and the SDK truncates, so a timer due in
         // 1.5 s would surface after 1 s, and one due in 0.9 s at once. Rounding up keeps every delayed
         // message (durable timers above all) from surfacing before it is due.
         TimeSpan visibility = delay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromSeconds(Math.Ceiling(delay.TotalSeconds));
-        await Control.SendMessageAsync(JsonSerializer.Serialize(message, StorageJson.Options), visibility, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
+        return await Control.SendMessageAsync(JsonSerializer.Serialize(message, StorageJson.Options), visibility, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task SendWorkItemAsync(WorkItemMessage message, CancellationToken cancellationToken)
-        => await WorkItems.SendMessageAsync(JsonSerializer.Serialize(message, StorageJson.Options), visibilityTimeout: null, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
+    /// <summary>Sends an activity invocation, visible at once or hidden for <paramref name="hiddenFor"/> (as if already received).</summary>
+    public async Task<SendReceipt> SendWorkItemAsync(WorkItemMessage message, TimeSpan? hiddenFor, CancellationToken cancellationToken)
+        => await WorkItems.SendMessageAsync(JsonSerializer.Serialize(message, StorageJson.Options), hiddenFor, timeToLive: TimeSpan.FromSeconds(-1), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Longest visibility delay a queue accepts; later timers are chained.</summary>
     public static readonly TimeSpan MaxMessageDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
 
-    /// <summary>Sends everything in an outbox entry. Duplicates are harmless: receivers are idempotent.</summary>
-    public async Task DispatchAsync(OutboxEntry outbox, CancellationToken cancellationToken)
+    /// <summary>Sends the control messages of an outbox entry, each when it is due. Duplicates are harmless: receivers are idempotent.</summary>
+    public async Task SendScheduledAsync(IEnumerable<ScheduledControlMessage> messages, CancellationToken cancellationToken)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        var sends = new List<Task>(outbox.ControlMessages.Count + outbox.WorkItems.Count);
-        foreach (ScheduledControlMessage scheduled in outbox.ControlMessages)
+        await Task.WhenAll(messages.Select(scheduled =>
         {
             TimeSpan delay = scheduled.VisibleAt is { } at ? at - now : TimeSpan.Zero;
-            sends.Add(SendControlAsync(scheduled.Message, delay > MaxMessageDelay ? MaxMessageDelay : delay, cancellationToken));
-        }
+            return SendControlAsync(scheduled.Message, delay > MaxMessageDelay ? MaxMessageDelay : delay, cancellationToken);
+        })).ConfigureAwait(false);
+    }
 
-        sends.AddRange(outbox.WorkItems.Select(w => SendWorkItemAsync(w, cancellationToken)));
-        await Task.WhenAll(sends).ConfigureAwait(false);
+    /// <summary>
+    /// Deletes a message this process sent or received and no longer needs. Best effort: a message
+    /// that stays is only a harmless duplicate, so a failure is logged, not thrown.
+    /// </summary>
+    public async Task TryDeleteMessageAsync(QueueClient queue, string messageId, string popReceipt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.DeleteMessageAsync(messageId, popReceipt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex)
+        {
+            // 404: already received by a listener (its pop receipt replaced ours) or deleted.
+            if (ex.Status != 404 && _logger is not null)
+            {
+                DurableDiagnostics.MessageNotUpdated(_logger, messageId, queue.Name, "delete", ex.Status);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Hands a message whose processing failed back to the queue after <paramref name="delay"/>, instead
+    /// of its whole visibility timeout. Best effort: if it fails the timeout still brings it back.
+    /// </summary>
+    public async Task TryRetryLaterAsync(QueueClient queue, string messageId, string popReceipt, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.UpdateMessageAsync(messageId, popReceipt, visibilityTimeout: delay, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex)
+        {
+            if (_logger is not null)
+            {
+                DurableDiagnostics.MessageNotUpdated(_logger, messageId, queue.Name, "retry later", ex.Status);
+            }
+        }
     }
 
     public static ControlMessage ParseControl(string text) => Parse<ControlMessage>(text, "control message");

@@ -11,9 +11,14 @@ using Workflow.Durable;
 using Workflow.Testing;
 
 // Prints one "BENCH {json}" line per scenario on stdout; progress goes to stderr.
-// Usage: dotnet run -c Release --project tests/Workflow.Benchmarks [-- --scale N]
-int scale = args.Length >= 2 && args[0] == "--scale" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1;
+// Usage: dotnet run -c Release --project tests/Workflow.Benchmarks [-- [--scale N] [--verbose] [--logs]]
+//   --scale N   N times the instances of every scenario
+//   --verbose   after each scenario, the storage requests it made per instance, by kind, with their mean time
+//   --logs      the runtime's debug logs on stderr
+int scaleAt = Array.IndexOf(args, "--scale");
+int scale = scaleAt >= 0 && scaleAt + 1 < args.Length ? int.Parse(args[scaleAt + 1], CultureInfo.InvariantCulture) : 1;
 bool verbose = args.Contains("--verbose");
+bool logs = args.Contains("--logs");
 using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(10));
 CancellationToken ct = cancel.Token;
 
@@ -25,7 +30,7 @@ var counter = new RequestCounter();
 var clock = new ActivityClock();
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders();
-if (verbose)
+if (logs)
 {
     builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Debug);
 }
@@ -48,7 +53,8 @@ await client.WaitForInstanceCompletionAsync(await client.ScheduleNewOrchestratio
 
 await SequentialActivitiesAsync(chains: 20 * scale, length: 10);
 await ExternalEventsAsync(instances: 200 * scale);
-await StartToCompleteAsync(instances: 200 * scale, concurrency: 8);
+await StartToCompleteAsync("start-to-complete", instances: 200 * scale, concurrency: 1);
+await StartToCompleteAsync("start-to-complete-8-in-flight", instances: 200 * scale, concurrency: 8);
 await AzuriteCeilingAsync(writes: 2000 * scale, inFlight: 32);
 await host.StopAsync(CancellationToken.None);
 return 0;
@@ -57,6 +63,7 @@ async Task SequentialActivitiesAsync(int chains, int length)
 {
     Console.Error.WriteLine($"sequential-activities: {chains} chains of {length} activities...");
     clock.Ticks.Clear();
+    counter.TakeBreakdown();
     long requestsBefore = counter.Count;
     var watch = Stopwatch.StartNew();
     string[] ids = await Task.WhenAll(Enumerable.Range(0, chains).Select(_ => client.ScheduleNewOrchestrationInstanceAsync(nameof(SequentialChain), length, cancellationToken: ct)));
@@ -66,12 +73,14 @@ async Task SequentialActivitiesAsync(int chains, int length)
     var gaps = clock.Ticks.Values.SelectMany(q => q.Zip(q.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b).TotalMilliseconds)).ToList();
     Report("sequential-activities", chains * length / watch.Elapsed.TotalSeconds, gaps, (counter.Count - requestsBefore) / (double)chains,
         new { chains, activities_per_chain = length, unit = "activities; latency = gap between consecutive activities of a chain" });
+    PrintBreakdown(chains);
 }
 
 async Task ExternalEventsAsync(int instances)
 {
     Console.Error.WriteLine($"external-events: {instances} instances waiting for one event each...");
     string[] ids = await Task.WhenAll(Enumerable.Range(0, instances).Select(_ => client.ScheduleNewOrchestrationInstanceAsync(nameof(WaitForSignal), cancellationToken: ct)));
+    counter.TakeBreakdown();
     long requestsBefore = counter.Count;
     var latencies = new double[instances];
     var watch = Stopwatch.StartNew();
@@ -85,11 +94,14 @@ async Task ExternalEventsAsync(int instances)
     watch.Stop();
     Report("external-events", instances / watch.Elapsed.TotalSeconds, latencies, (counter.Count - requestsBefore) / (double)instances,
         new { instances, unit = "events; latency = raise to instance completed" });
+    PrintBreakdown(instances);
 }
 
-async Task StartToCompleteAsync(int instances, int concurrency)
+// Latency of one command on its own (concurrency 1), then under load (8 in flight, where Azurite's queueing dominates).
+async Task StartToCompleteAsync(string scenario, int instances, int concurrency)
 {
-    Console.Error.WriteLine($"start-to-complete: {instances} one-activity orchestrations, {concurrency} at a time...");
+    Console.Error.WriteLine($"{scenario}: {instances} one-activity orchestrations, {concurrency} at a time...");
+    counter.TakeBreakdown();
     long requestsBefore = counter.Count;
     var latencies = new double[instances];
     var watch = Stopwatch.StartNew();
@@ -101,8 +113,9 @@ async Task StartToCompleteAsync(int instances, int concurrency)
         latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     });
     watch.Stop();
-    Report("start-to-complete", instances / watch.Elapsed.TotalSeconds, latencies, (counter.Count - requestsBefore) / (double)instances,
+    Report(scenario, instances / watch.Elapsed.TotalSeconds, latencies, (counter.Count - requestsBefore) / (double)instances,
         new { instances, concurrency, unit = "orchestrations; latency = schedule to completed" });
+    PrintBreakdown(instances);
 }
 
 async Task AzuriteCeilingAsync(int writes, int inFlight)
@@ -121,6 +134,18 @@ async Task AzuriteCeilingAsync(int writes, int inFlight)
     watch.Stop();
     await table.DeleteAsync(ct);
     Report("azurite-ceiling", writes / watch.Elapsed.TotalSeconds, latencies, 1, new { writes, in_flight = inFlight, unit = "table writes" });
+}
+
+// With --verbose: which storage requests a scenario made, per instance, and how long each kind took.
+void PrintBreakdown(int instances)
+{
+    foreach ((string kind, long count, double meanMs) in counter.TakeBreakdown())
+    {
+        if (verbose)
+        {
+            Console.Error.WriteLine($"    {kind,-24} {count / (double)instances,6:F2} per instance, mean {meanMs,6:F1} ms");
+        }
+    }
 }
 
 static void Report(string scenario, double throughput, IReadOnlyCollection<double> latencies, double requestsPerInstance, object details)

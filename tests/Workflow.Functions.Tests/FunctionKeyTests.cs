@@ -1,6 +1,11 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Workflow.Functions.Security;
 using Workflow.Functions.Tests.Support;
+using Workflow.Secrets;
+using Workflow.Testing.KeyVault;
 
 namespace Workflow.Functions.Tests;
 
@@ -113,6 +118,78 @@ public sealed class FunctionKeyTests(AppFixture fixture) : IClassFixture<AppFixt
     }
 
     [Fact]
+    public async Task The_setting_Functions_DefaultKey_is_the_key_as_header_or_code_and_any_other_key_is_401()
+    {
+        string key = NewKey();
+        await using TestApp app = await fixture.StartAppAsync(overrides: new Dictionary<string, string?>
+        {
+            [FunctionKeys.SettingName] = key,
+            [$"Secrets:{SecretNames.FunctionsDefaultKey}"] = null,
+        });
+
+        await AssertAcceptedAsync(app.Anonymous, key);
+        await AssertRefusedAsync(app.Anonymous, key + "x");
+        await AssertRefusedAsync(app.Anonymous, FunctionKeys.LocalDevelopmentKey);
+        Assert.Contains(app.Logs.Lines, l => l.Contains("The function key comes from the setting Functions:DefaultKey.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_setting_wins_over_the_secret()
+    {
+        string key = NewKey();
+        await using TestApp app = await fixture.StartAppAsync(overrides: new Dictionary<string, string?> { [FunctionKeys.SettingName] = key });
+
+        await AssertAcceptedAsync(app.Anonymous, key);
+        await AssertRefusedAsync(app.Anonymous, TestApp.FunctionKey);
+    }
+
+    [Fact]
+    public async Task In_production_the_setting_alone_is_the_key_and_the_vault_is_not_asked_for_it()
+    {
+        using FakeKeyVaultHandler vault = VaultWithoutFunctionKey();
+        string key = NewKey();
+        await using WebApplication app = await TestApp.BuildProductionAsync(
+            TestAppSettings.New(fixture.Simulator.BaseAddress), vault, new Dictionary<string, string?> { [FunctionKeys.SettingName] = key });
+        await app.StartAsync();
+        using var anonymous = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+
+        await AssertAcceptedAsync(anonymous, key);
+        await AssertRefusedAsync(anonymous, TestApp.FunctionKey);
+        Assert.Equal(0, vault.CountRequests($"/secrets/{SecretNames.FunctionsDefaultKey}"));
+        await app.StopAsync();
+    }
+
+    [Fact]
+    public async Task Outside_development_without_the_setting_or_the_secret_the_app_refuses_to_start_and_names_both()
+    {
+        using FakeKeyVaultHandler vault = VaultWithoutFunctionKey();
+
+        await using WebApplication app = await TestApp.BuildProductionAsync(TestAppSettings.New(fixture.Simulator.BaseAddress), vault);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains("refuses", error.Message, StringComparison.Ordinal);
+        Assert.Contains("'Production'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Functions:DefaultKey", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Functions__DefaultKey", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{SecretNames.FunctionsDefaultKey}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_Key_Vault_reference_that_App_Service_could_not_resolve_is_never_taken_for_the_key()
+    {
+        // App Service passes an unresolvable reference on as its literal text, which anyone reading the app settings knows.
+        using FakeKeyVaultHandler vault = VaultWithoutFunctionKey();
+        const string Reference = "@Microsoft.KeyVault(SecretUri=https://kv-vcmd.vault.azure.net/secrets/functions-default-key/)";
+
+        await using WebApplication app = await TestApp.BuildProductionAsync(
+            TestAppSettings.New(fixture.Simulator.BaseAddress), vault, new Dictionary<string, string?> { [FunctionKeys.SettingName] = Reference });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
+
+        Assert.Contains("Key Vault reference that App Service could not resolve", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Functions:DefaultKey", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Routes_outside_api_and_the_management_api_need_no_key()
     {
         using HttpResponseMessage openApi = await App.Anonymous.GetAsync("openapi/v1.json");
@@ -137,5 +214,39 @@ public sealed class FunctionKeyTests(AppFixture fixture) : IClassFixture<AppFixt
         Assert.NotEmpty(app.Logs.Lines);
         Assert.DoesNotContain(TestApp.FunctionKey, app.Logs.AllText, StringComparison.Ordinal);
         Assert.DoesNotContain(token, app.Logs.AllText, StringComparison.Ordinal);
+    }
+
+    private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
+
+    /// <summary>A vault with every secret the app needs to run, except the function key.</summary>
+    private static FakeKeyVaultHandler VaultWithoutFunctionKey()
+    {
+        var vault = new FakeKeyVaultHandler();
+        vault.SetSecret(SecretNames.DataProtectionKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        vault.SetSecret(SecretNames.VehicleApiClientId, "local-dev-client");
+        vault.SetSecret(SecretNames.VehicleApiClientSecret, "local-dev-secret");
+        return vault;
+    }
+
+    /// <summary>The key opens the API: an unknown command is 404, not 401.</summary>
+    private static Task AssertAcceptedAsync(HttpClient anonymous, string key)
+        => AssertAnswerAsync(anonymous, key, HttpStatusCode.NotFound, "Command not found");
+
+    private static Task AssertRefusedAsync(HttpClient anonymous, string key)
+        => AssertAnswerAsync(anonymous, key, HttpStatusCode.Unauthorized, "Invalid function key");
+
+    /// <summary>Sends the key in the <c>x-functions-key</c> header, then in the <c>code</c> query parameter, and checks both answers.</summary>
+    private static async Task AssertAnswerAsync(HttpClient anonymous, string key, HttpStatusCode status, string title)
+    {
+        const string UnknownCommand = "api/commands/unknown-command";
+        using (var header = new HttpRequestMessage(HttpMethod.Get, UnknownCommand))
+        {
+            header.Headers.Add("x-functions-key", key);
+            using HttpResponseMessage response = await anonymous.SendAsync(header);
+            await BadInputTests.AssertProblemAsync(response, status, title);
+        }
+
+        using HttpResponseMessage code = await anonymous.GetAsync($"{UnknownCommand}?code={Uri.EscapeDataString(key)}");
+        await BadInputTests.AssertProblemAsync(code, status, title);
     }
 }

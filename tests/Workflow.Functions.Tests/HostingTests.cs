@@ -2,9 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Identity;
-using Azure.Security.KeyVault.Secrets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,7 +31,7 @@ public sealed class HostingTests(AppFixture fixture) : IClassFixture<AppFixture>
         vault.SetSecret(SecretNames.VehicleApiClientSecret, "local-dev-secret");
         TestAppSettings settings = TestAppSettings.New(fixture.Simulator.BaseAddress);
 
-        await using WebApplication app = await BuildProductionAsync(settings, vault);
+        await using WebApplication app = await TestApp.BuildProductionAsync(settings, vault);
         await app.StartAsync();
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
         http.DefaultRequestHeaders.Add("x-functions-key", key);
@@ -66,20 +64,6 @@ public sealed class HostingTests(AppFixture fixture) : IClassFixture<AppFixture>
         Assert.Contains("\"outcome\":\"Succeeded\"", finished, StringComparison.Ordinal);
         Assert.True(vault.CountRequests($"/secrets/{SecretNames.FunctionsDefaultKey}") > 0);
         await app.StopAsync();
-    }
-
-    [Fact]
-    public async Task In_production_without_the_function_key_in_the_vault_the_app_refuses_to_start()
-    {
-        using var vault = new FakeKeyVaultHandler();
-        vault.SetSecret(SecretNames.DataProtectionKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-
-        await using WebApplication app = await BuildProductionAsync(TestAppSettings.New(fixture.Simulator.BaseAddress), vault);
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync());
-
-        Assert.Contains($"'{SecretNames.FunctionsDefaultKey}'", error.Message, StringComparison.Ordinal);
-        Assert.Contains("refuses", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Production", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -235,16 +219,6 @@ public sealed class HostingTests(AppFixture fixture) : IClassFixture<AppFixture>
     [InlineData("https://h/api/commands/1", "https://h/api/commands/1")]
     public void Query_values_are_redacted_from_trace_urls(string value, string expected)
         => Assert.Equal(expected, QueryRedactionProcessor.Redact(value));
-
-    private static async Task<WebApplication> BuildProductionAsync(TestAppSettings settings, FakeKeyVaultHandler vault)
-        => await TestApp.BuildAsync(
-            settings,
-            new Dictionary<string, string?> { ["KeyVault:VaultUri"] = vault.VaultUri.AbsoluteUri },
-            builder =>
-            {
-                builder.Services.AddSingleton(new SecretClient(vault.VaultUri, new StaticTokenCredential(), new SecretClientOptions { Transport = new HttpClientTransport(vault) }));
-            },
-            environment: "Production");
 
     private static HttpRequestMessage WithKey(HttpMethod method, string path, string key)
     {

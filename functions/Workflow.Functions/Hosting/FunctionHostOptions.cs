@@ -24,6 +24,14 @@ public sealed class FunctionHostOptions
     /// </summary>
     public bool ServeInvocations { get; set; }
 
+    /// <summary>
+    /// The function key callers present (<c>x-functions-key</c> header or <c>code</c> query parameter): the
+    /// Functions host's default key. Environment variable / app setting <c>Functions__DefaultKey</c>. When it is
+    /// not set, the app reads the Key Vault secret <c>functions-default-key</c>; in Development without either it
+    /// uses the documented local key <c>local-dev-key</c>, and anywhere else it refuses to start.
+    /// </summary>
+    public string? DefaultKey { get; set; }
+
     internal static bool ReadServeInvocations(IConfiguration configuration)
         => configuration.GetValue<bool?>($"{SectionName}:{nameof(ServeInvocations)}")
             ?? !string.IsNullOrWhiteSpace(configuration[HostAddresses.CustomHandlerPortVariable]);

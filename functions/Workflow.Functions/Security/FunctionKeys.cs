@@ -1,33 +1,69 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Workflow.Functions.Hosting;
 using Workflow.Secrets;
 
 namespace Workflow.Functions.Security;
 
+/// <summary>Where the function key in use comes from.</summary>
+internal enum FunctionKeySource
+{
+    /// <summary>The setting <c>Functions:DefaultKey</c> (app setting or environment variable <c>Functions__DefaultKey</c>).</summary>
+    Setting,
+
+    /// <summary>The secret <c>functions-default-key</c> (Key Vault; in Development without a vault, <c>Secrets:functions-default-key</c>).</summary>
+    Secret,
+
+    /// <summary>Development without either: the documented <see cref="FunctionKeys.LocalDevelopmentKey"/>.</summary>
+    LocalDevelopmentDefault,
+}
+
 /// <summary>
-/// The function key callers present (<c>x-functions-key</c> header or <c>code</c> query parameter), as
-/// the Functions host's <c>authLevel: function</c> asks for: the secret <c>functions-default-key</c>.
+/// The function key callers present (<c>x-functions-key</c> header or <c>code</c> query parameter), as the
+/// Functions host's <c>authLevel: function</c> asks for. In order: the setting <c>Functions:DefaultKey</c>, the
+/// secret <c>functions-default-key</c>, and in Development only the documented <see cref="LocalDevelopmentKey"/>.
 /// </summary>
 /// <remarks>
-/// Read through <see cref="ISecretStore"/> on every check: the Key Vault store caches the current
-/// version, so a rotated key takes effect within its cache lifetime without a restart. In Development
-/// the key may come from configuration (<c>Secrets:functions-default-key</c>) and otherwise is
-/// <see cref="LocalDevelopmentKey"/>.
+/// The setting comes first so that the key can be given like any other Functions app setting (in Azure, also as a
+/// Key Vault reference that App Service resolves). Without it the app reads the secret itself, through
+/// <see cref="ISecretStore"/> on every check: the Key Vault store caches the current version, so a rotated key
+/// takes effect within its cache lifetime without a restart.
 /// </remarks>
-internal sealed class FunctionKeys(ISecretStore secrets, IHostEnvironment environment)
+internal sealed class FunctionKeys(IOptions<FunctionHostOptions> options, ISecretStore secrets, IHostEnvironment environment)
 {
     /// <summary>The documented key of a local Development run that configures none.</summary>
     public const string LocalDevelopmentKey = "local-dev-key";
 
+    /// <summary>The setting that holds the key, as configuration names it.</summary>
+    public const string SettingName = FunctionHostOptions.SectionName + ":" + nameof(FunctionHostOptions.DefaultKey);
+
+    /// <summary>The same setting as an app setting or environment variable.</summary>
+    public const string EnvironmentVariableName = FunctionHostOptions.SectionName + "__" + nameof(FunctionHostOptions.DefaultKey);
+
+    // App Service hands a Key Vault reference it could not resolve to the app as its literal text.
+    private const string KeyVaultReferencePrefix = "@Microsoft.KeyVault(";
+
     /// <summary>Gets the key, and where it came from for the start-up log.</summary>
-    /// <exception cref="InvalidOperationException">Outside Development, the secret does not exist or is empty.</exception>
-    public async ValueTask<(string Key, bool IsLocalDefault)> GetAsync(CancellationToken cancellationToken)
+    /// <exception cref="InvalidOperationException">
+    /// The setting is an unresolved Key Vault reference; or, outside Development, neither the setting nor the secret has a value.
+    /// </exception>
+    public async ValueTask<(string Key, FunctionKeySource Source)> GetAsync(CancellationToken cancellationToken)
     {
+        string? setting = options.Value.DefaultKey;
+        if (!string.IsNullOrWhiteSpace(setting))
+        {
+            // Taken as it is, that text would be a key anyone who can read the app settings knows.
+            return setting.TrimStart().StartsWith(KeyVaultReferencePrefix, StringComparison.OrdinalIgnoreCase)
+                ? throw UnresolvedReference()
+                : (setting, FunctionKeySource.Setting);
+        }
+
         try
         {
             SecretValue secret = await secrets.GetSecretAsync(SecretNames.FunctionsDefaultKey, null, cancellationToken).ConfigureAwait(false);
             if (!string.IsNullOrWhiteSpace(secret.Value))
             {
-                return (secret.Value, false);
+                return (secret.Value, FunctionKeySource.Secret);
             }
         }
         catch (SecretNotFoundException ex) when (!environment.IsDevelopment())
@@ -39,7 +75,7 @@ internal sealed class FunctionKeys(ISecretStore secrets, IHostEnvironment enviro
             // Development without a configured key: fall through to the documented local key.
         }
 
-        return environment.IsDevelopment() ? (LocalDevelopmentKey, true) : throw Missing(null);
+        return environment.IsDevelopment() ? (LocalDevelopmentKey, FunctionKeySource.LocalDevelopmentDefault) : throw Missing(null);
     }
 
     /// <summary>Whether <paramref name="presented"/> is the function key, compared in constant time.</summary>
@@ -50,8 +86,14 @@ internal sealed class FunctionKeys(ISecretStore secrets, IHostEnvironment enviro
     }
 
     private InvalidOperationException Missing(Exception? inner) => new(
-        $"The function key secret '{SecretNames.FunctionsDefaultKey}' is missing or empty, and in the '{environment.EnvironmentName}' environment "
-        + "the app refuses to serve its API without it. Put the Functions host's default key into Key Vault "
+        $"No function key is configured, and in the '{environment.EnvironmentName}' environment the app refuses to serve its API without one. "
+        + $"Set {SettingName} (app setting or environment variable {EnvironmentVariableName}) to the Functions host's default key, "
+        + $"or put that key into Key Vault as the secret '{SecretNames.FunctionsDefaultKey}' "
         + $"(az keyvault secret set --vault-name <vault> -n {SecretNames.FunctionsDefaultKey} --value <key>); see infra/README.md.",
         inner);
+
+    private static InvalidOperationException UnresolvedReference() => new(
+        $"The setting {SettingName} ({EnvironmentVariableName}) holds a Key Vault reference that App Service could not resolve, so the app refuses "
+        + "to use it as the function key. Check that the secret exists and that the app's identity may read it (Key Vault Secrets User), "
+        + $"or remove the setting: the app then reads the secret '{SecretNames.FunctionsDefaultKey}' from Key Vault itself.");
 }

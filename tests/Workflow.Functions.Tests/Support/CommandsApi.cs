@@ -32,13 +32,23 @@ internal sealed class CommandsApi(TestApp app)
 
     /// <summary>Polls the status URI until the command's custom status shows <paramref name="stage"/>.</summary>
     public Task<JsonElement> WaitForStageAsync(string statusUri, string stage)
-        => WaitAsync(statusUri, (status, body) => status == HttpStatusCode.Accepted
-            && body.TryGetProperty("customStatus", out JsonElement custom) && custom.ValueKind == JsonValueKind.Object
-            && custom.TryGetProperty("stage", out JsonElement s) && s.GetString() == stage, $"stage {stage}");
+        => WaitAsync(statusUri, (status, body) => status == HttpStatusCode.Accepted && IsAtStage(body, stage), $"stage {stage}");
+
+    /// <summary>Polls the status URI until the command rejected a PIN and awaits the next one.</summary>
+    public Task<JsonElement> WaitForRejectedPinAsync(string statusUri)
+        => WaitAsync(
+            statusUri,
+            (status, body) => status == HttpStatusCode.Accepted && IsAtStage(body, "AwaitingPin")
+                && body.GetProperty("customStatus").TryGetProperty("lastPinRejected", out JsonElement rejected) && rejected.ValueKind == JsonValueKind.True,
+            "a rejected PIN");
 
     /// <summary>Polls the status URI until it answers 200 (finished).</summary>
     public Task<JsonElement> WaitForFinishedAsync(string statusUri)
         => WaitAsync(statusUri, (status, _) => status == HttpStatusCode.OK, "the command to finish");
+
+    private static bool IsAtStage(JsonElement body, string stage)
+        => body.TryGetProperty("customStatus", out JsonElement custom) && custom.ValueKind == JsonValueKind.Object
+            && custom.TryGetProperty("stage", out JsonElement s) && s.GetString() == stage;
 
     private async Task<JsonElement> WaitAsync(string statusUri, Func<HttpStatusCode, JsonElement, bool> done, string what)
     {

@@ -1,25 +1,31 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using Azure.Core.Pipeline;
+using Azure.Security.KeyVault.Secrets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Workflow.Durable;
 using Workflow.Testing;
+using Workflow.Testing.KeyVault;
 
 namespace Workflow.Functions.Tests.Support;
 
 /// <summary>What an app under test is configured with; two apps with equal settings share their state (a restart).</summary>
 internal sealed record TestAppSettings(string HubName, string DataKey, Uri VehicleApi)
 {
+    /// <summary>The storage account; null for the shared Azurite.</summary>
+    public string? StorageConnectionString { get; init; }
+
     public static TestAppSettings New(Uri vehicleApi)
         => new("f" + Guid.NewGuid().ToString("N")[..20], Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)), vehicleApi);
 }
 
 /// <summary>
 /// The real function app (<see cref="WorkflowApp.Build"/>) on Kestrel at a free loopback port, in Development,
-/// on the shared Azurite with its own task hub, with secrets from configuration and the local stack off.
+/// on the shared Azurite (or the account its settings name) with its own task hub, with secrets from configuration and the local stack off.
 /// </summary>
 internal sealed class TestApp : IAsyncDisposable
 {
@@ -74,12 +80,12 @@ internal sealed class TestApp : IAsyncDisposable
     public static async Task<WebApplication> BuildAsync(
         TestAppSettings settings, IDictionary<string, string?>? overrides = null, Action<WebApplicationBuilder>? configure = null, string environment = "Development")
     {
-        AzuriteServer azurite = await AzuriteServer.Shared;
+        string storage = settings.StorageConnectionString ?? (await AzuriteServer.Shared).ConnectionString;
         var values = new Dictionary<string, string?>
         {
             ["DurableTask:HubName"] = settings.HubName,
             ["DurableTask:MaxPollingInterval"] = "00:00:00.100",
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["AzureWebJobsStorage"] = storage,
             ["VehicleApi:BaseUrl"] = settings.VehicleApi.AbsoluteUri,
             ["Secrets:functions-default-key"] = FunctionKey,
             ["Secrets:data-protection-key"] = settings.DataKey,
@@ -113,6 +119,18 @@ internal sealed class TestApp : IAsyncDisposable
                 configure?.Invoke(builder);
             });
     }
+
+    /// <summary>
+    /// Builds (does not start) the app in Production, where every secret comes from Key Vault: here
+    /// <paramref name="vault"/>, a protocol-faithful fake behind the real <see cref="SecretClient"/>.
+    /// </summary>
+    public static Task<WebApplication> BuildProductionAsync(TestAppSettings settings, FakeKeyVaultHandler vault, IDictionary<string, string?>? overrides = null)
+        => BuildAsync(
+            settings,
+            new Dictionary<string, string?>(overrides ?? new Dictionary<string, string?>()) { ["KeyVault:VaultUri"] = vault.VaultUri.AbsoluteUri },
+            builder => builder.Services.AddSingleton(
+                new SecretClient(vault.VaultUri, new StaticTokenCredential(), new SecretClientOptions { Transport = new HttpClientTransport(vault) })),
+            environment: "Production");
 
     public static StringContent Json(string json)
     {

@@ -3,17 +3,21 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Workflow.Durable;
 using Workflow.Functions.Commands;
 using Workflow.Functions.CustomHandler;
 using Workflow.Functions.Hosting;
 using Workflow.Functions.LocalStack;
+using Workflow.Functions.Lockout;
 using Workflow.Functions.Management;
 using Workflow.Functions.Protection;
 using Workflow.Functions.Security;
 using Workflow.Secrets;
 using Workflow.Vehicles;
+using Workflow.Vehicles.Lockout;
+using Workflow.Vehicles.Options;
 
 namespace Workflow.Functions;
 
@@ -72,6 +76,17 @@ public static class WorkflowApp
             .Bind(builder.Configuration.GetSection("DurableTask"));
         StorageSetup.Configure(services, builder.Configuration, builder.Environment);
         services.AddVehicleWorkflow(builder.Configuration);
+
+        // The PIN lockout counts per vehicle across every instance of the app: one table next to the runtime's.
+        services.AddSingleton<IPinAttemptLimiter>(sp =>
+        {
+            DurableTaskOptions durable = sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value;
+            return new TablePinAttemptLimiter(
+                StorageSetup.CreateTableClient(durable.Storage, TablePinAttemptLimiter.TableName(durable.HubName)),
+                sp.GetRequiredService<IOptions<VehicleWorkflowOptions>>(),
+                sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddSingleton<PinLockoutGuard>();
 
         FunctionHostOptions.Register(services, builder.Configuration);
         Telemetry.Configure(builder);

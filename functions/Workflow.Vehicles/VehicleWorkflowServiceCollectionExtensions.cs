@@ -5,6 +5,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
 using Workflow.Vehicles.Api;
+using Workflow.Vehicles.Lockout;
 using Workflow.Vehicles.Options;
 
 namespace Workflow.Vehicles;
@@ -19,9 +20,10 @@ public static class VehicleWorkflowServiceCollectionExtensions
     /// (the app's <c>ISecretStore</c>, unless one is registered already).
     /// </summary>
     /// <remarks>
-    /// The host must also register an <c>ISecretStore</c> (<c>AddWorkflowSecrets</c>) and an
-    /// <see cref="ISensitiveDataProtector"/>, and add the orchestrator and activities to the durable runtime
-    /// with <see cref="VehicleWorkflowRegistryExtensions.AddVehicleWorkflow"/>.
+    /// The host must also register an <c>ISecretStore</c> (<c>AddWorkflowSecrets</c>), an
+    /// <see cref="ISensitiveDataProtector"/> and an <see cref="IPinAttemptLimiter"/> on storage every app instance
+    /// shares (no default here: an in-memory one would let each instance count on its own), and add the orchestrator
+    /// and activities to the durable runtime with <see cref="VehicleWorkflowRegistryExtensions.AddVehicleWorkflow"/>.
     /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The application's configuration root.</param>

@@ -86,7 +86,7 @@ resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@20
   }
 }
 
-// Tables: the runtime's instance and history tables.
+// Tables: the runtime's instance and history tables, and the app's PIN-lockout table.
 resource storageTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storageAccount.id, principalId, storageTableDataContributorRoleId)
   scope: storageAccount

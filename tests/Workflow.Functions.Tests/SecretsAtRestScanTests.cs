@@ -46,11 +46,10 @@ public sealed class SecretsAtRestScanTests
     };
 
     // An app that takes requests and runs the steps they trigger inline, but takes nothing off its queues:
-    // what it sends stays there, visible (no safety delay on the messages that back its inline steps).
+    // the work items its steps dispatch stay there, visible.
     private static readonly Dictionary<string, string?> NoQueueWorkers = new(TraceLogging)
     {
         ["DurableTask:UseQueueListeners"] = "false",
-        ["DurableTask:InlineSafetyDelay"] = "00:00:00",
     };
 
     [Fact]
@@ -83,8 +82,8 @@ public sealed class SecretsAtRestScanTests
             pinInFlight = await awaitingItsPin;
         }
 
-        // The last command gets its PIN from an app without queue workers: the PIN event and the OTP request's
-        // work item stay in the queues, visible, for the scan to read.
+        // The last command gets its PIN from an app without queue workers: the OTP request's work item (with the
+        // sealed PIN) stays in the queue, visible, for the scan to read.
         CapturedLogs noWorkerLogs;
         await using (TestApp noWorkers = await StartAppAsync(settings, tap, NoQueueWorkers))
         {

@@ -19,6 +19,8 @@ public sealed class OptionsValidationTests
         Assert.Equal(TimeSpan.FromMinutes(5), workflow.PinTimeout);
         Assert.Equal(3, workflow.MaxPinAttempts);
         Assert.Equal(1, workflow.ResetStepRetries);
+        Assert.Equal(5, workflow.MaxFailedPinAttemptsPerVehicle);
+        Assert.Equal(TimeSpan.FromHours(1), workflow.FailedPinAttemptWindow);
     }
 
     [Theory]
@@ -28,6 +30,8 @@ public sealed class OptionsValidationTests
     [InlineData("VehicleApi:RetryCount", "0", "VehicleApi:RetryCount must be between 1 and 10")]
     [InlineData("VehicleWorkflow:PinTimeout", "00:00:00", "VehicleWorkflow:PinTimeout must be between")]
     [InlineData("VehicleWorkflow:MaxPinAttempts", "0", "VehicleWorkflow:MaxPinAttempts must be between 1 and 10")]
+    [InlineData("VehicleWorkflow:MaxFailedPinAttemptsPerVehicle", "0", "VehicleWorkflow:MaxFailedPinAttemptsPerVehicle must be between 1 and 100")]
+    [InlineData("VehicleWorkflow:FailedPinAttemptWindow", "00:00:00", "VehicleWorkflow:FailedPinAttemptWindow must be between 00:00:01 and 7.00:00:00")]
     [InlineData("VehicleWorkflow:ResetStepRetries", "-1", "VehicleWorkflow:ResetStepRetries must be between 0 and 5")]
     [InlineData("VehicleWorkflow:RetryMaxInterval", "00:00:01", "VehicleWorkflow:RetryMaxInterval must not be shorter than VehicleWorkflow:RetryFirstInterval")]
     public void An_invalid_setting_fails_start_up_naming_it(string key, string? value, string expected)

@@ -54,7 +54,8 @@ public static class CommandEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         return endpoints;
     }
@@ -135,6 +136,7 @@ public static class CommandEndpoints
         DurableTaskClient client,
         PinTokens tokens,
         ISensitiveDataProtector protector,
+        PinLockoutGuard lockout,
         CancellationToken cancellationToken)
     {
         // The token needs no storage read, and checking it first tells a stranger nothing about which ids exist.
@@ -157,7 +159,8 @@ public static class CommandEndpoints
             return Problems.Invalid("Invalid PIN", new Dictionary<string, string[]> { [PinEvents.PropertyName] = [pinProblem] });
         }
 
-        OrchestrationMetadata? metadata = await client.GetInstanceAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // With the input: the lockout check needs the command's VIN.
+        OrchestrationMetadata? metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
         if (metadata is null || !IsVehicleCommand(metadata))
         {
             return CommandNotFound(id);
@@ -174,6 +177,11 @@ public static class CommandEndpoints
             return Problems.Conflict(
                 "Command not awaiting a PIN",
                 $"Command '{id}' is at stage {stage?.ToString() ?? "Pending"}. Send the PIN when its status shows stage AwaitingPin.");
+        }
+
+        if (await lockout.RefuseIfLockedOutAsync(metadata, request.HttpContext.Response, cancellationToken).ConfigureAwait(false) is { } lockedOut)
+        {
+            return lockedOut;
         }
 
         try

@@ -18,6 +18,10 @@ internal static class Problems
     public static ProblemHttpResult Forbidden(string title, string detail)
         => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status403Forbidden);
 
+    /// <summary>A 429; set the response's <c>Retry-After</c> header too, so the caller knows when to come back.</summary>
+    public static ProblemHttpResult TooManyRequests(string title, string detail)
+        => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status429TooManyRequests);
+
     /// <summary>A 400 that lists each invalid field under <c>errors</c>.</summary>
     public static ProblemHttpResult Invalid(string title, IDictionary<string, string[]> errors)
         => TypedResults.Problem(new HttpValidationProblemDetails(errors)

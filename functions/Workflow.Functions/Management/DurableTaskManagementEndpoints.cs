@@ -33,7 +33,8 @@ namespace Workflow.Functions.Management;
 /// <item><c>GET instances</c> (<c>runtimeStatus</c>, <c>createdTimeFrom</c>, <c>createdTimeTo</c>, <c>top</c>,
 /// <c>showInput</c>, <c>instanceIdPrefix</c>, header <c>x-ms-continuation-token</c>): 200 + JSON array.</item>
 /// <item><c>POST instances/{instanceId}/raiseEvent/{eventName}</c>: 202; 400 not JSON; 404; 410 finished.
-/// Event <c>Pin</c> takes <c>{"pin": "&lt;4–8 digits&gt;"}</c> and delivers it sealed (see <see cref="PinEvents"/>).</item>
+/// Event <c>Pin</c> takes <c>{"pin": "&lt;4–8 digits&gt;"}</c> and delivers it sealed (see <see cref="PinEvents"/>);
+/// 429 with <c>Retry-After</c>, nothing raised, when the command's vehicle is locked out of PIN attempts.</item>
 /// <item><c>POST instances/{instanceId}/terminate?reason=</c>: 202; 404; 410 finished.</item>
 /// <item><c>DELETE instances/{instanceId}</c>: 200 <c>{"instancesDeleted":1}</c>; 404; 409 still running.</item>
 /// </list>
@@ -104,6 +105,7 @@ public static class DurableTaskManagementEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
 
         api.MapPost("instances/{instanceId}/terminate", TerminateAsync)
@@ -290,6 +292,15 @@ public static class DurableTaskManagementEndpoints
                         StatusCodes.Status500InternalServerError,
                         "PIN protection is not configured",
                         $"No {nameof(ISensitiveDataProtector)} is registered, so the PIN cannot be sealed; it was not delivered.");
+                }
+
+                // Same early refusal as the product API when the command's vehicle is locked out (an app without
+                // the vehicle workflow's lockout has nothing to check).
+                if (request.HttpContext.RequestServices.GetService<PinLockoutGuard>() is { } lockout
+                    && await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false) is { } instance
+                    && await lockout.RefuseIfLockedOutAsync(instance, request.HttpContext.Response, cancellationToken).ConfigureAwait(false) is { } lockedOut)
+                {
+                    return lockedOut;
                 }
 
                 await PinEvents.RaiseAsync(client, protector, instanceId, pin, cancellationToken).ConfigureAwait(false);

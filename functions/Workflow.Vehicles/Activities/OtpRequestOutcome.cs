@@ -1,15 +1,30 @@
+using System.Globalization;
+
 namespace Workflow.Vehicles.Activities;
 
 /// <summary>Output of <see cref="RequestVehicleOtpActivity"/>: a sealed OTP, or why there is none. Never the OTP in clear.</summary>
 /// <param name="SealedOtp">The OTP sealed with <see cref="ISensitiveDataProtector"/>, when one was issued.</param>
-/// <param name="Error">The pims error (a wrong PIN, 2317/2312, ...) or, with <paramref name="GatewayRefused"/>, the HTTP-level refusal.</param>
+/// <param name="Error">
+/// The pims error (a wrong PIN, 2317/2312, ...); with <paramref name="GatewayRefused"/>, the HTTP-level refusal;
+/// with <paramref name="LockedOutUntil"/>, the lockout (<see cref="PinLockedOutCode"/>).
+/// </param>
 /// <param name="TransactionId">The gateway's transaction id, when the request reached the pims layer.</param>
 /// <param name="GatewayRefused">
 /// The request never got a pims answer (HTTP refusal, gateway unavailable): not the PIN's fault, so no
 /// other PIN is asked for.
 /// </param>
-public sealed record OtpRequestOutcome(string? SealedOtp, VehicleError? Error, string? TransactionId, bool GatewayRefused)
+/// <param name="LockedOutUntil">
+/// Set when the PIN was not sent at all because the vehicle has had too many failed PIN attempts across
+/// commands: the moment it may try again. Comes from the activity, so the orchestrator stays deterministic.
+/// </param>
+public sealed record OtpRequestOutcome(string? SealedOtp, VehicleError? Error, string? TransactionId, bool GatewayRefused, DateTimeOffset? LockedOutUntil = null)
 {
+    /// <summary>
+    /// Error code of a PIN not sent because the vehicle is locked out. It is in the HTTP status space, like every
+    /// error the workflow makes up itself (never a pims 2xxx code): 429 Too Many Requests.
+    /// </summary>
+    public const int PinLockedOutCode = 429;
+
     /// <summary>An OTP was issued.</summary>
     public static OtpRequestOutcome Issued(string sealedOtp, string? transactionId) => new(sealedOtp, null, transactionId, false);
 
@@ -18,4 +33,15 @@ public sealed record OtpRequestOutcome(string? SealedOtp, VehicleError? Error, s
 
     /// <summary>The gateway refused the request at the HTTP level.</summary>
     public static OtpRequestOutcome Refused(int code, string label) => new(null, new VehicleError(code, label), null, true);
+
+    /// <summary>The PIN was not sent: the vehicle is locked out until <paramref name="until"/>.</summary>
+    public static OtpRequestOutcome LockedOut(DateTimeOffset until)
+    {
+        // Rounded up to the second, so the time in the label is never before the lockout ends.
+        var retryAt = new DateTime((until.UtcTicks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+        string label = string.Create(
+            CultureInfo.InvariantCulture,
+            $"Too many failed PIN attempts for this vehicle across commands: to protect the owner's account, no PIN is sent for it until {retryAt:yyyy-MM-ddTHH:mm:ssZ}. Try again after that with a new command.");
+        return new(null, new VehicleError(PinLockedOutCode, label), null, false, until);
+    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Workflow.Durable;
 using Workflow.Vehicles.Api;
+using Workflow.Vehicles.Lockout;
 
 namespace Workflow.Vehicles.Activities;
 
@@ -11,14 +12,24 @@ namespace Workflow.Vehicles.Activities;
 /// history in clear.
 /// </summary>
 /// <remarks>
+/// <para>
 /// A PIN that cannot be unsealed (not sealed by this app, altered) counts as a rejected PIN rather than
 /// failing the command: it came from outside. HTTP refusals come back with
 /// <see cref="OtpRequestOutcome.GatewayRefused"/>; transient failures escape as
 /// <see cref="VehicleApiTransientException"/> for the durable retry policy.
+/// </para>
+/// <para>
+/// This is the only place a PIN goes upstream, so it enforces the per-vehicle lockout: it reserves an attempt
+/// with <see cref="IPinAttemptLimiter"/> before sending (refusing with <see cref="OtpRequestOutcome.LockedOut"/>
+/// when the vehicle has too many), and settles it by the answer: a wrong PIN keeps counting, a right PIN clears
+/// the vehicle's failures, anything that says nothing about the PIN releases it. The attempt id is the input's
+/// idempotency key, so a redelivered activity and its durable retries are one attempt.
+/// </para>
 /// </remarks>
 public sealed partial class RequestVehicleOtpActivity(
     VehicleApiClient client,
     ISensitiveDataProtector protector,
+    IPinAttemptLimiter limiter,
     ILogger<RequestVehicleOtpActivity> logger)
     : TaskActivity<RequestVehicleOtpInput, OtpRequestOutcome>
 {
@@ -44,6 +55,13 @@ public sealed partial class RequestVehicleOtpActivity(
             return OtpRequestOutcome.Rejected(new VehicleError(UnreadablePinCode, "The PIN could not be read: it was not sealed by this app."), transactionId: null);
         }
 
+        string attemptId = input.IdempotencyKey;
+        PinAttemptReservation reservation = await limiter.TryReserveAsync(input.Vin, attemptId, cancellationToken).ConfigureAwait(false);
+        if (reservation.LockedOutUntil is { } lockedOutUntil)
+        {
+            return OtpRequestOutcome.LockedOut(lockedOutUntil);
+        }
+
         VehicleApiMessage answer;
         try
         {
@@ -52,19 +70,34 @@ public sealed partial class RequestVehicleOtpActivity(
         }
         catch (VehicleApiException ex)
         {
+            await limiter.ReleaseAsync(input.Vin, attemptId, cancellationToken).ConfigureAwait(false);
             return OtpRequestOutcome.Refused(ex.StatusCode, ex.Message);
+        }
+        catch (VehicleApiTransientException)
+        {
+            // A durable retry sends the same request again (same key), reserving the attempt anew.
+            await limiter.ReleaseAsync(input.Vin, attemptId, cancellationToken).ConfigureAwait(false);
+            throw;
         }
 
         if (!answer.IsSucceeded)
         {
-            return OtpRequestOutcome.Rejected(answer.Error!, answer.TransactionId);
+            // 2317/2312 say the step cache is stale, not that the PIN is wrong; any other refusal is a wrong PIN,
+            // exactly as the orchestrator counts it.
+            Task settle = VehicleApiCodes.NeedsResetStep(answer.Error!.Code)
+                ? limiter.ReleaseAsync(input.Vin, attemptId, cancellationToken)
+                : limiter.RecordWrongPinAsync(input.Vin, attemptId, cancellationToken);
+            await settle.ConfigureAwait(false);
+            return OtpRequestOutcome.Rejected(answer.Error, answer.TransactionId);
         }
 
         if (ReadOtp(answer.Result) is not { } otp)
         {
+            await limiter.ReleaseAsync(input.Vin, attemptId, cancellationToken).ConfigureAwait(false);
             return OtpRequestOutcome.Refused(502, $"The vehicle API answered {VehicleApiCodes.OtpApi} without an OTP.");
         }
 
+        await limiter.RecordRightPinAsync(input.Vin, attemptId, cancellationToken).ConfigureAwait(false);
         return OtpRequestOutcome.Issued(await protector.SealAsync(otp, cancellationToken).ConfigureAwait(false), answer.TransactionId);
     }
 

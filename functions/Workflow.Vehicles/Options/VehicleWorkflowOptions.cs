@@ -25,6 +25,23 @@ public sealed class VehicleWorkflowOptions
     [Range(1, 10, ErrorMessage = "VehicleWorkflow:MaxPinAttempts must be between 1 and 10.")]
     public int MaxPinAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// PIN attempts allowed per vehicle, across all its commands and app instances, within
+    /// <see cref="FailedPinAttemptWindow"/>; past it no PIN is sent upstream for that vehicle (<c>PinLockedOut</c>).
+    /// Keep it below the gateway's own lock threshold, so a client sending wrong PINs through many commands
+    /// never gets the owner's account locked. Attempts count from the moment they are sent; a right PIN clears
+    /// the vehicle's failed ones.
+    /// </summary>
+    [Range(1, 100, ErrorMessage = "VehicleWorkflow:MaxFailedPinAttemptsPerVehicle must be between 1 and 100.")]
+    public int MaxFailedPinAttemptsPerVehicle { get; set; } = 5;
+
+    /// <summary>
+    /// How long a PIN attempt counts against <see cref="MaxFailedPinAttemptsPerVehicle"/>: the window slides, each
+    /// attempt expiring this long after it was made. At least as long as the gateway remembers failed PINs.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "VehicleWorkflow:FailedPinAttemptWindow must be between 00:00:01 and 7.00:00:00.")]
+    public TimeSpan FailedPinAttemptWindow { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How many times an OTP request that failed with 2317/2312 is repeated with <c>resetStep: true</c> before <c>OtpFailed</c>.</summary>
     [Range(0, 5, ErrorMessage = "VehicleWorkflow:ResetStepRetries must be between 0 and 5.")]
     public int ResetStepRetries { get; set; } = 1;

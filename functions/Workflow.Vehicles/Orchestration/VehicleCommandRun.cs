@@ -75,6 +75,12 @@ internal sealed class VehicleCommandRun
             if (otp.SealedOtp is null)
             {
                 var failure = new VehicleApiMessage(otp.TransactionId, VehicleApiCodes.Failed, null, otp.Error);
+                if (otp.LockedOutUntil is { } lockedOutUntil)
+                {
+                    VehicleWorkflowLog.PinLockedOut(_log, _context.InstanceId, _request.Vin, lockedOutUntil);
+                    return Finish(failure, VehicleCommandOutcome.PinLockedOut);
+                }
+
                 if (otp.GatewayRefused)
                 {
                     return Finish(failure, VehicleCommandOutcome.VehicleError);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Workflow.Durable;
 using Workflow.Secrets;
 using Workflow.Testing;
+using Workflow.Vehicles.Lockout;
 using Workflow.VehicleSimulator;
 
 namespace Workflow.Vehicles.Tests.Infrastructure;
@@ -40,6 +41,8 @@ internal sealed class VehicleWorkflowHost : IAsyncDisposable
     public SimulatorControl Simulator { get; }
 
     public FakeLogCollector Logs => _host.Services.GetRequiredService<FakeLogCollector>();
+
+    public InMemoryPinAttemptLimiter PinAttempts => _host.Services.GetRequiredService<InMemoryPinAttemptLimiter>();
 
     /// <summary>Settings every test host starts with: short delays so retries and failures are quick.</summary>
     public static Dictionary<string, string?> BaseSettings(Uri simulator) => new()
@@ -75,6 +78,8 @@ internal sealed class VehicleWorkflowHost : IAsyncDisposable
         builder.Services.AddFakeLogging();
         builder.Services.AddSingleton<ISecretStore>(sp => new ConfigurationSecretStore(sp.GetRequiredService<IConfiguration>()));
         builder.Services.AddSingleton<ISensitiveDataProtector, TestSensitiveDataProtector>();
+        builder.Services.AddSingleton<InMemoryPinAttemptLimiter>();
+        builder.Services.AddSingleton<IPinAttemptLimiter>(sp => sp.GetRequiredService<InMemoryPinAttemptLimiter>());
         builder.Services.AddVehicleWorkflow(builder.Configuration);
         builder.Services.AddDurableTask(r => r.AddVehicleWorkflow()).Configure(o =>
         {

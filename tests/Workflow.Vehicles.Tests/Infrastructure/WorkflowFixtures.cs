@@ -44,3 +44,16 @@ public sealed class SlowGatewayFixture : WorkflowFixture
         ["VehicleApi:AttemptTimeout"] = "00:00:00.500",
     };
 }
+
+/// <summary>At most two PIN attempts per vehicle within an hour, to reach the lockout in a few steps.</summary>
+public sealed class PinLockoutFixture : WorkflowFixture
+{
+    public const int Cap = 2;
+    public static readonly TimeSpan Window = TimeSpan.FromHours(1);
+
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    {
+        ["VehicleWorkflow:MaxFailedPinAttemptsPerVehicle"] = "2",
+        ["VehicleWorkflow:FailedPinAttemptWindow"] = "01:00:00",
+    };
+}

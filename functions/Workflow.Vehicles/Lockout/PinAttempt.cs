@@ -1,0 +1,10 @@
+namespace Workflow.Vehicles.Lockout;
+
+/// <summary>One PIN sent, or about to be sent, upstream for a vehicle.</summary>
+/// <param name="Id">The attempt id (the OTP request's idempotency key).</param>
+/// <param name="At">When it was reserved; it expires one window later.</param>
+/// <param name="Rejected">
+/// <c>true</c> once the gateway refused the PIN; <c>false</c> while the answer is pending (or never came).
+/// Both count against the cap; only rejected ones are cleared by a right PIN.
+/// </param>
+public sealed record PinAttempt(string Id, DateTimeOffset At, bool Rejected);

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Workflow.Durable.Storage;
 using Workflow.Durable.TestWorker;
 using Workflow.Testing;
 using Xunit.Abstractions;
@@ -70,11 +71,18 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
             Assert.Single(history, e => e.EventType == "ExecutionCompleted");
             Assert.Equal(input.Steps + input.FanOut, HistoryAssert.OfType(history, "TaskScheduled").Count);
 
-            // Storage itself: history rows h0..hN-1 with nothing missing, N the committed count.
-            List<TableEntity> rows = await client.Hub.PartitionAsync(result.InstanceId);
-            int committed = rows.Single(r => r.RowKey == "$instance").GetInt32("HistoryCount")!.Value;
+            // Storage itself: history rows from event 0, each starting where the previous one ended, up to
+            // the committed count, with nothing missing.
+            int committed = (await client.Hub.InstanceRowAsync(result.InstanceId)).GetInt32("HistoryCount")!.Value;
             Assert.Equal(history.Count, committed);
-            Assert.Equal(Enumerable.Range(0, committed).Select(n => $"h{n:D8}"), rows.Where(r => r.RowKey.StartsWith('h')).Select(r => r.RowKey).Order(StringComparer.Ordinal).Take(committed));
+            int next = 0;
+            foreach ((int firstSequence, IReadOnlyList<StoredHistoryEvent> events) in (await client.Hub.HistoryRowsAsync(result.InstanceId)).Where(r => r.FirstSequence < committed))
+            {
+                Assert.Equal(next, firstSequence);
+                next += events.Count;
+            }
+
+            Assert.Equal(committed, next);
 
             // Exactly one side effect per completed task, holding the result history recorded.
             var completed = HistoryAssert.OfType(history, "TaskCompleted").ToDictionary(e => e.TaskScheduledId, e => int.Parse(e.SerializedPayload!, System.Globalization.CultureInfo.InvariantCulture));

@@ -5,6 +5,8 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Workflow.Durable.Execution;
+using Workflow.Durable.Storage;
 using Workflow.Testing;
 
 namespace Workflow.Durable.Tests;
@@ -37,10 +39,10 @@ public sealed class PayloadTests
         TableEntity instance = rows.Single(r => r.RowKey == "$instance");
         Assert.StartsWith("@blob:", instance.GetString("Input"), StringComparison.Ordinal);
         Assert.StartsWith("@blob:", instance.GetString("Output"), StringComparison.Ordinal);
-        foreach (string type in new[] { "ExecutionStarted", "TaskScheduled", "TaskCompleted", "EventRaised", "ExecutionCompleted" })
+        List<StoredHistoryEvent> stored = [.. (await host.Hub.HistoryRowsAsync(id)).SelectMany(r => r.Events)];
+        foreach (HistoryEventType type in new[] { HistoryEventType.ExecutionStarted, HistoryEventType.TaskScheduled, HistoryEventType.TaskCompleted, HistoryEventType.EventRaised, HistoryEventType.ExecutionCompleted })
         {
-            TableEntity row = rows.Single(r => r.GetString("EventType") == type);
-            Assert.StartsWith("@blob:", row.GetString("Payload"), StringComparison.Ordinal);
+            Assert.StartsWith("@blob:", stored.Single(e => e.Type == type).Payload, StringComparison.Ordinal);
         }
 
         Assert.All(rows.SelectMany(r => r.Select(p => p.Value)).OfType<string>(), s => Assert.True(s.Length <= TablePropertyMaxChars, $"A table property has {s.Length} characters."));

@@ -66,6 +66,13 @@ internal sealed class RawHub
         return rows;
     }
 
+    /// <summary>The history rows of an instance in key order, each with the events it holds as stored (payloads protected).</summary>
+    public async Task<List<(int FirstSequence, IReadOnlyList<StoredHistoryEvent> Events)>> HistoryRowsAsync(string instanceId)
+        => [.. (await PartitionAsync(instanceId))
+            .Where(r => r.RowKey.StartsWith('h'))
+            .OrderBy(r => r.RowKey, StringComparer.Ordinal)
+            .Select(r => (HistoryRows.Sequence(r.RowKey), HistoryRows.Unpack(r.GetString(HistoryRows.EventsProperty))))];
+
     public async Task<List<TableEntity>> OutboxRowsAsync(string instanceId)
         => [.. (await PartitionAsync(instanceId)).Where(r => r.RowKey.StartsWith('o'))];
 

@@ -9,6 +9,9 @@ namespace Workflow.Durable.Tests;
 /// <summary>The storage layer's commit rule, driven directly so the interleaving is exact.</summary>
 public sealed class StorageTests
 {
+    // Events this large fill a history row each, so many of them need several transactions.
+    private const int RowFillingPayloadChars = 20_000;
+
     [Theory]
     [InlineData(2)]
     [InlineData(150)]
@@ -28,7 +31,7 @@ public sealed class StorageTests
         Assert.NotNull(won);
 
         // The other one, however large (several transactions' worth), must fail without a trace in history.
-        Assert.Null(await CommitEventsAsync(storage, loserBase, Events("loser", loserEvents)));
+        Assert.Null(await CommitEventsAsync(storage, loserBase, Events("loser", loserEvents, RowFillingPayloadChars)));
 
         InstanceState after = (await storage.LoadAsync(id, CancellationToken.None))!;
         Assert.Equal(committed + 2, after.History.Count);
@@ -52,21 +55,46 @@ public sealed class StorageTests
 
         InstanceState state = (await storage.LoadAsync(id, CancellationToken.None))!;
         int committed = state.History.Count;
-        Assert.NotNull(await CommitEventsAsync(storage, state, Events("bulk", 250)));
+        Assert.NotNull(await CommitEventsAsync(storage, state, Events("bulk", 250, RowFillingPayloadChars)));
 
         InstanceState after = (await storage.LoadAsync(id, CancellationToken.None))!;
         Assert.Equal(committed + 250, after.History.Count);
         Assert.All(after.History.Skip(committed), e => Assert.Equal("bulk", e.Name));
+        Assert.True((await host.Hub.HistoryRowsAsync(id)).Count > 200, "The events did not need several transactions' worth of rows.");
     }
 
-    private static List<HistoryEvent> Events(string name, int count)
+    [Fact]
+    public async Task Rows_left_by_a_step_that_lost_its_race_are_skipped_once_committed_history_covers_them()
+    {
+        // A step too large for one transaction writes rows ahead of its commit; when it then loses, they stay
+        // behind at positions the winners fill later, inside rows that start earlier.
+        await using var host = await DurableTestHost.StartAsync(r => r.AddOrchestrator<WaitForApproval>());
+        string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(nameof(WaitForApproval), 600.0);
+        await Eventually.TrueAsync(async () => (await host.Client.GetInstanceAsync(id))?.RuntimeStatus == OrchestrationRuntimeStatus.Running, "the instance to run", DurableTestHost.CompletionTimeout);
+        int committed = (await host.Hub.InstanceRowAsync(id)).GetInt32("HistoryCount")!.Value;
+        var leftover = new StoredHistoryEvent { Type = HistoryEventType.EventRaised, Timestamp = DateTimeOffset.UtcNow, Name = "leftover", MessageId = "leftover" };
+        string json = HistoryRows.Pack(committed + 1, [leftover]).Single().Json;
+        await host.Hub.Table.UpsertEntityAsync(new Azure.Data.Tables.TableEntity(id, HistoryRows.RowKey(committed + 1)) { [HistoryRows.EventsProperty] = json });
+
+        // The next step writes its events (more than one) in one row that starts at the committed count.
+        await host.Client.RaiseEventAsync(id, "Approval", "ok");
+        OrchestrationMetadata result = await host.WaitAsync(id);
+
+        Assert.Equal("ok", result.ReadOutputAs<string>());
+        var history = await host.HistoryAsync(id);
+        HistoryAssert.IsConsistentAndComplete(history);
+        Assert.DoesNotContain(history, e => e.Name == "leftover");
+        Assert.Contains(await host.Hub.HistoryRowsAsync(id), r => r.FirstSequence == committed + 1 && r.Events.Single().Name == "leftover");
+    }
+
+    private static List<HistoryEvent> Events(string name, int count, int payloadChars = 1)
         => [.. Enumerable.Range(0, count).Select(i => new HistoryEvent
         {
             Type = HistoryEventType.EventRaised,
             Timestamp = DateTimeOffset.UtcNow,
             Name = name,
             MessageId = $"{name}-{i}",
-            Payload = "\"x\"",
+            Payload = $"\"{new string('x', payloadChars)}\"",
         })];
 
     /// <summary>Commits <paramref name="events"/> on top of <paramref name="state"/> as a step would.</summary>

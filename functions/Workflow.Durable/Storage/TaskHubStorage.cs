@@ -20,10 +20,11 @@ namespace Workflow.Durable.Storage;
 /// </summary>
 /// <remarks>
 /// Layout: one table partition per instance holds the instance row (<c>$instance</c>, whose ETag
-/// guards every step), the history rows (<c>h00000000</c>…) and the outbox rows (<c>o…</c>). A step
-/// commits all three in one entity-group transaction. History rows at or beyond the instance row's
-/// <c>HistoryCount</c> are not part of history yet: that lets a step too large for one
-/// transaction pre-write its rows and still become visible atomically.
+/// guards every step), the history rows (<c>h00000000</c>…, usually one per step, see
+/// <see cref="HistoryRows"/>) and the outbox rows (<c>o…</c>). A step commits all three in one
+/// entity-group transaction. History rows at or beyond the instance row's <c>HistoryCount</c> are
+/// not part of history yet: that lets a step too large for one transaction pre-write its rows and
+/// still become visible atomically.
 /// </remarks>
 internal sealed partial class TaskHubStorage
 {
@@ -236,11 +237,7 @@ internal sealed partial class TaskHubStorage
         }
 
         int historyCount = instanceRow.GetInt32("HistoryCount") ?? 0;
-        var history = new List<HistoryEvent>(historyCount);
-        foreach (TableEntity row in historyRows.Where(r => HistorySequence(r.RowKey) < historyCount).OrderBy(r => r.RowKey, StringComparer.Ordinal))
-        {
-            history.Add(await ReadHistoryRowAsync(row, cancellationToken).ConfigureAwait(false));
-        }
+        List<HistoryEvent> history = await ReadHistoryAsync(instanceId, historyRows, historyCount, cancellationToken).ConfigureAwait(false);
 
         var outbox = new List<OutboxEntry>(outboxRows.Count);
         foreach (TableEntity row in outboxRows)
@@ -297,11 +294,7 @@ internal sealed partial class TaskHubStorage
     /// </summary>
     public async Task<ETag?> TryCommitAsync(InstanceState state, ETag expected, int firstSequence, IReadOnlyList<HistoryEvent> newEvents, OutboxEntry? outbox, CancellationToken cancellationToken)
     {
-        var rows = new List<TableEntity>(newEvents.Count + 1);
-        for (int i = 0; i < newEvents.Count; i++)
-        {
-            rows.Add(await ToHistoryRowAsync(state.InstanceId, firstSequence + i, newEvents[i], cancellationToken).ConfigureAwait(false));
-        }
+        List<TableEntity> rows = await ToHistoryRowsAsync(state.InstanceId, firstSequence, newEvents, cancellationToken).ConfigureAwait(false);
 
         if (outbox is not null)
         {
@@ -584,37 +577,85 @@ internal sealed partial class TaskHubStorage
 
     private static string PartitionFilter(string instanceId) => TableClient.CreateQueryFilter($"PartitionKey eq {instanceId}");
 
-    private static string HistoryRowKey(int sequence) => "h" + sequence.ToString("D8", CultureInfo.InvariantCulture);
-
-    private static int HistorySequence(string rowKey) => int.Parse(rowKey.AsSpan(1), CultureInfo.InvariantCulture);
-
-    private async Task<TableEntity> ToHistoryRowAsync(string instanceId, int sequence, HistoryEvent e, CancellationToken cancellationToken) => new(instanceId, HistoryRowKey(sequence))
+    private async Task<List<TableEntity>> ToHistoryRowsAsync(string instanceId, int firstSequence, IReadOnlyList<HistoryEvent> events, CancellationToken cancellationToken)
     {
-        ["EventType"] = e.Type.ToString(),
-        ["EventTimestamp"] = e.Timestamp,
-        ["EventId"] = e.EventId,
-        ["TaskScheduledId"] = e.TaskScheduledId,
-        ["Name"] = e.Name,
-        ["Payload"] = e.StoredPayload ?? await WritePayloadAsync(instanceId, e.Payload, cancellationToken).ConfigureAwait(false),
-        ["Failure"] = await WriteFailureAsync(instanceId, e.Failure, cancellationToken).ConfigureAwait(false),
-        ["FireAt"] = e.FireAt,
-        ["MessageId"] = e.MessageId,
-        ["OrchestrationStatus"] = e.Status?.ToString(),
-    };
+        var stored = new List<StoredHistoryEvent>(events.Count);
+        foreach (HistoryEvent e in events)
+        {
+            stored.Add(new StoredHistoryEvent
+            {
+                Type = e.Type,
+                Timestamp = e.Timestamp,
+                EventId = e.EventId,
+                TaskScheduledId = e.TaskScheduledId,
+                Name = e.Name,
+                Payload = e.StoredPayload ?? await WritePayloadAsync(instanceId, e.Payload, cancellationToken).ConfigureAwait(false),
+                Failure = await WriteFailureAsync(instanceId, e.Failure, cancellationToken).ConfigureAwait(false),
+                FireAt = e.FireAt,
+                MessageId = e.MessageId,
+                Status = e.Status,
+            });
+        }
 
-    private async Task<HistoryEvent> ReadHistoryRowAsync(TableEntity row, CancellationToken cancellationToken) => new()
+        var rows = new List<TableEntity>();
+        foreach ((int sequence, string json) in HistoryRows.Pack(firstSequence, stored))
+        {
+            // Only a single event too large for a property gets here (its payload and failure both near the inline limit).
+            string value = json.Length <= HistoryRows.MaxRowChars ? json : await SpillAsync(instanceId, json, cancellationToken).ConfigureAwait(false);
+            rows.Add(new TableEntity(instanceId, HistoryRows.RowKey(sequence)) { [HistoryRows.EventsProperty] = value });
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Reads the committed history: the rows from sequence 0 up to <paramref name="historyCount"/>, each
+    /// starting where the previous one ended. A row that starts inside an earlier one is a leftover of a
+    /// step that lost its race (written ahead of its commit) and is skipped.
+    /// </summary>
+    private async Task<List<HistoryEvent>> ReadHistoryAsync(string instanceId, List<TableEntity> rows, int historyCount, CancellationToken cancellationToken)
     {
-        Type = Enum.Parse<HistoryEventType>(row.GetString("EventType")),
-        Timestamp = row.GetDateTimeOffset("EventTimestamp") ?? default,
-        EventId = row.GetInt32("EventId") ?? -1,
-        TaskScheduledId = row.GetInt32("TaskScheduledId") ?? -1,
-        Name = row.GetString("Name"),
-        Payload = await ReadPayloadAsync(row.GetString("Payload"), cancellationToken).ConfigureAwait(false),
-        Failure = await ReadFailureAsync(row.GetString("Failure"), cancellationToken).ConfigureAwait(false),
-        FireAt = row.GetDateTimeOffset("FireAt"),
-        MessageId = row.GetString("MessageId"),
-        Status = row.GetString("OrchestrationStatus") is { } status ? Enum.Parse<OrchestrationRuntimeStatus>(status) : null,
-    };
+        var history = new List<HistoryEvent>(historyCount);
+        foreach (TableEntity row in rows.OrderBy(r => r.RowKey, StringComparer.Ordinal))
+        {
+            int sequence = HistoryRows.Sequence(row.RowKey);
+            if (sequence >= historyCount)
+            {
+                break;
+            }
+
+            if (sequence < history.Count)
+            {
+                continue;
+            }
+
+            if (sequence > history.Count)
+            {
+                throw new InvalidOperationException($"The history of instance '{instanceId}' has a gap before event {sequence}; the instance cannot be replayed.");
+            }
+
+            foreach (StoredHistoryEvent stored in HistoryRows.Unpack(await ReadSpillableAsync(row.GetString(HistoryRows.EventsProperty), cancellationToken).ConfigureAwait(false)))
+            {
+                history.Add(new HistoryEvent
+                {
+                    Type = stored.Type,
+                    Timestamp = stored.Timestamp,
+                    EventId = stored.EventId,
+                    TaskScheduledId = stored.TaskScheduledId,
+                    Name = stored.Name,
+                    Payload = await ReadPayloadAsync(stored.Payload, cancellationToken).ConfigureAwait(false),
+                    Failure = await ReadFailureAsync(stored.Failure, cancellationToken).ConfigureAwait(false),
+                    FireAt = stored.FireAt,
+                    MessageId = stored.MessageId,
+                    Status = stored.Status,
+                });
+            }
+        }
+
+        return history.Count == historyCount
+            ? history
+            : throw new InvalidOperationException($"The history of instance '{instanceId}' holds {history.Count} of its {historyCount} events; the instance cannot be replayed.");
+    }
 
     // Outbox messages already carry protected payload references, so the row itself needs no protection.
     private async Task<TableEntity> ToOutboxRowAsync(string instanceId, OutboxEntry outbox, CancellationToken cancellationToken)
@@ -626,10 +667,7 @@ internal sealed partial class TaskHubStorage
 
     private async Task<OutboxEntry> ReadOutboxRowAsync(TableEntity row, CancellationToken cancellationToken)
     {
-        string stored = row.GetString("Messages");
-        string json = stored.StartsWith(BlobReferencePrefix, StringComparison.Ordinal)
-            ? (await _payloads.GetBlobClient(stored[BlobReferencePrefix.Length..]).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString()
-            : stored;
+        string json = await ReadSpillableAsync(row.GetString("Messages"), cancellationToken).ConfigureAwait(false);
         OutboxRecord record = JsonSerializer.Deserialize<OutboxRecord>(json, StorageJson.Options)!;
         return new OutboxEntry(row.RowKey, record.ControlMessages, record.WorkItems);
     }
@@ -640,6 +678,12 @@ internal sealed partial class TaskHubStorage
         await _payloads.GetBlobClient(blobName).UploadAsync(BinaryData.FromString(content), overwrite: true, cancellationToken).ConfigureAwait(false);
         return BlobReferencePrefix + blobName;
     }
+
+    /// <summary>Reverses <see cref="SpillAsync"/> for a property that holds either the content or a blob reference.</summary>
+    private async Task<string> ReadSpillableAsync(string stored, CancellationToken cancellationToken)
+        => stored.StartsWith(BlobReferencePrefix, StringComparison.Ordinal)
+            ? (await _payloads.GetBlobClient(stored[BlobReferencePrefix.Length..]).DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToString()
+            : stored;
 
     private async Task<OrchestrationMetadata> ToMetadataAsync(TableEntity row, bool includePayloads, CancellationToken cancellationToken) => new()
     {

@@ -108,29 +108,10 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
     public async Task Worker_process_killed_between_commit_and_dispatch_loses_nothing()
     {
         var input = new RaceInput(Steps: 2, FanOut: 2);
-        AzuriteServer azurite = await AzuriteServer.Shared;
-        await using var client = await StartClientAsync();
-        var effects = new SideEffectTables(azurite.ConnectionString, client.HubName);
-        await effects.Effects.CreateIfNotExistsAsync();
-        await effects.Executions.CreateIfNotExistsAsync();
+        await using DurableTestHost client = await StartClientWithSideEffectsAsync();
 
         // The first worker dies (Environment.FailFast) right after committing the first step of "crash-*".
-        WorkerProcess crashing = await WorkerProcess.StartAsync(
-            "crashing", azurite.ConnectionString, client.HubName, WorkerVisibility,
-            new Dictionary<string, string> { ["WORKFLOW_TESTWORKER_CRASH_AFTER_COMMIT"] = "crash-" });
-        string id;
-        try
-        {
-            id = await client.Client.ScheduleNewOrchestrationInstanceAsync("RaceChain", input, new StartOrchestrationOptions("crash-" + Guid.NewGuid().ToString("N")));
-            await crashing.WaitForExitAsync(TimeSpan.FromSeconds(60));
-            output.WriteLine($"crashing worker (exit {crashing.ExitCode}):\n{crashing.Output}");
-            Assert.Contains("CRASHING after commit of " + id, crashing.Output, StringComparison.Ordinal);
-            Assert.NotEqual(0, crashing.ExitCode);
-        }
-        finally
-        {
-            await crashing.DisposeAsync();
-        }
+        string id = await RunUntilTheWorkerCrashesAsync(client, input, "WORKFLOW_TESTWORKER_CRASH_AFTER_COMMIT", id => "CRASHING after commit of " + id);
 
         // The step is committed, its work item never sent: only the outbox row knows about it.
         var history = await client.HistoryAsync(id);
@@ -139,26 +120,19 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         Assert.Equal(0, await RawHub.CountAsync(client.Hub.WorkItems));
 
         // A healthy worker picks the start message up again when its visibility lapses and finishes the job.
-        await using WorkerProcess healthy = await WorkerProcess.StartAsync("healthy", azurite.ConnectionString, client.HubName, WorkerVisibility);
-        OrchestrationMetadata result;
-        try
+        (WorkerProcess healthy, OrchestrationMetadata result) = await FinishWithAHealthyWorkerAsync(client, id);
+        await using (healthy)
         {
-            result = await client.WaitAsync(id);
-        }
-        finally
-        {
-            output.WriteLine($"healthy worker:\n{healthy.Output}");
-        }
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+            Assert.Equal(Expected(input), result.ReadOutputAs<int>());
+            history = await client.HistoryAsync(id);
+            HistoryAssert.IsConsistentAndComplete(history);
+            Assert.Equal(input.Steps + input.FanOut, HistoryAssert.OfType(history, "TaskScheduled").Count);
+            Assert.Empty(await client.Hub.OutboxRowsAsync(id));
 
-        Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
-        Assert.Equal(Expected(input), result.ReadOutputAs<int>());
-        history = await client.HistoryAsync(id);
-        HistoryAssert.IsConsistentAndComplete(history);
-        Assert.Equal(input.Steps + input.FanOut, HistoryAssert.OfType(history, "TaskScheduled").Count);
-        Assert.Empty(await client.Hub.OutboxRowsAsync(id));
-
-        // The healthy worker says how: it found the outbox the crash left (its console log is asynchronous).
-        await Eventually.TrueAsync(() => Task.FromResult(healthy.Output.Contains($"Instance {id}: re-dispatching an outbox", StringComparison.Ordinal)), "the outbox recovery log", DurableTestHost.CompletionTimeout);
+            // The healthy worker says how: it found the outbox the crash left (its console log is asynchronous).
+            await Eventually.TrueAsync(() => Task.FromResult(healthy.Output.Contains($"Instance {id}: re-dispatching an outbox", StringComparison.Ordinal)), "the outbox recovery log", DurableTestHost.CompletionTimeout);
+        }
     }
 
     [Fact]
@@ -167,28 +141,9 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         // The worker runs the activities its own steps schedule itself, from a work item it sent hidden:
         // when it dies mid-activity, that message must surface and another worker run the activity.
         var input = new RaceInput(Steps: 2, FanOut: 0);
-        AzuriteServer azurite = await AzuriteServer.Shared;
-        await using var client = await StartClientAsync();
-        var effects = new SideEffectTables(azurite.ConnectionString, client.HubName);
-        await effects.Effects.CreateIfNotExistsAsync();
-        await effects.Executions.CreateIfNotExistsAsync();
+        await using DurableTestHost client = await StartClientWithSideEffectsAsync();
 
-        WorkerProcess crashing = await WorkerProcess.StartAsync(
-            "crashing", azurite.ConnectionString, client.HubName, WorkerVisibility,
-            new Dictionary<string, string> { [RaceStep.CrashInActivityVariable] = "crash-" });
-        string id;
-        try
-        {
-            id = await client.Client.ScheduleNewOrchestrationInstanceAsync("RaceChain", input, new StartOrchestrationOptions("crash-" + Guid.NewGuid().ToString("N")));
-            await crashing.WaitForExitAsync(TimeSpan.FromSeconds(60));
-            output.WriteLine($"crashing worker (exit {crashing.ExitCode}):\n{crashing.Output}");
-            Assert.Contains($"CRASHING in activity #0 of {id}", crashing.Output, StringComparison.Ordinal);
-            Assert.NotEqual(0, crashing.ExitCode);
-        }
-        finally
-        {
-            await crashing.DisposeAsync();
-        }
+        string id = await RunUntilTheWorkerCrashesAsync(client, input, RaceStep.CrashInActivityVariable, id => $"CRASHING in activity #0 of {id}");
 
         // The activity was scheduled and never completed; its work item waits in the queue.
         var history = await client.HistoryAsync(id);
@@ -196,23 +151,60 @@ public sealed class MultiProcessTests(ITestOutputHelper output)
         Assert.Empty(HistoryAssert.OfType(history, "TaskCompleted"));
         Assert.Equal(1, await RawHub.CountAsync(client.Hub.WorkItems));
 
-        await using WorkerProcess healthy = await WorkerProcess.StartAsync("healthy", azurite.ConnectionString, client.HubName, WorkerVisibility);
-        OrchestrationMetadata result;
+        (WorkerProcess healthy, OrchestrationMetadata result) = await FinishWithAHealthyWorkerAsync(client, id);
+        await using (healthy)
+        {
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+            Assert.Equal(Expected(input), result.ReadOutputAs<int>());
+            history = await client.HistoryAsync(id);
+            HistoryAssert.IsConsistentAndComplete(history);
+            Assert.Equal(input.Steps, HistoryAssert.OfType(history, "TaskCompleted").Count);
+            await Eventually.TrueAsync(async () => await RawHub.CountAsync(client.Hub.WorkItems) == 0, "the work items to be deleted", DurableTestHost.CompletionTimeout);
+        }
+    }
+
+    private static async Task<DurableTestHost> StartClientWithSideEffectsAsync()
+    {
+        AzuriteServer azurite = await AzuriteServer.Shared;
+        DurableTestHost client = await StartClientAsync();
+        var effects = new SideEffectTables(azurite.ConnectionString, client.HubName);
+        await effects.Effects.CreateIfNotExistsAsync();
+        await effects.Executions.CreateIfNotExistsAsync();
+        return client;
+    }
+
+    /// <summary>Starts a "crash-*" instance on a worker told by <paramref name="crashVariable"/> to die, and waits until it has.</summary>
+    private async Task<string> RunUntilTheWorkerCrashesAsync(DurableTestHost client, RaceInput input, string crashVariable, Func<string, string> crashLine)
+    {
+        AzuriteServer azurite = await AzuriteServer.Shared;
+        await using WorkerProcess crashing = await WorkerProcess.StartAsync(
+            "crashing", azurite.ConnectionString, client.HubName, WorkerVisibility, new Dictionary<string, string> { [crashVariable] = "crash-" });
+        string id = await client.Client.ScheduleNewOrchestrationInstanceAsync("RaceChain", input, new StartOrchestrationOptions("crash-" + Guid.NewGuid().ToString("N")));
+        await crashing.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        output.WriteLine($"crashing worker (exit {crashing.ExitCode}):\n{crashing.Output}");
+        Assert.Contains(crashLine(id), crashing.Output, StringComparison.Ordinal);
+        Assert.NotEqual(0, crashing.ExitCode);
+        return id;
+    }
+
+    /// <summary>Starts a healthy worker and waits for the instance; the caller disposes the worker.</summary>
+    private async Task<(WorkerProcess Healthy, OrchestrationMetadata Result)> FinishWithAHealthyWorkerAsync(DurableTestHost client, string id)
+    {
+        AzuriteServer azurite = await AzuriteServer.Shared;
+        WorkerProcess healthy = await WorkerProcess.StartAsync("healthy", azurite.ConnectionString, client.HubName, WorkerVisibility);
         try
         {
-            result = await client.WaitAsync(id);
+            return (healthy, await client.WaitAsync(id));
+        }
+        catch
+        {
+            await healthy.DisposeAsync();
+            throw;
         }
         finally
         {
             output.WriteLine($"healthy worker:\n{healthy.Output}");
         }
-
-        Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
-        Assert.Equal(Expected(input), result.ReadOutputAs<int>());
-        history = await client.HistoryAsync(id);
-        HistoryAssert.IsConsistentAndComplete(history);
-        Assert.Equal(input.Steps, HistoryAssert.OfType(history, "TaskCompleted").Count);
-        await Eventually.TrueAsync(async () => await RawHub.CountAsync(client.Hub.WorkItems) == 0, "the work items to be deleted", DurableTestHost.CompletionTimeout);
     }
 
     /// <summary>The test's own host only schedules and reads: no listeners, no inline steps, so the worker processes do all the work.</summary>

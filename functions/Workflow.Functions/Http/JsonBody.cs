@@ -7,19 +7,51 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Workflow.Functions.Http;
 
 /// <summary>
-/// Reads a small JSON object body with a hard size limit and answers every way it can be wrong with a
-/// problem (400 or 413) that never quotes the body: bodies here may carry a PIN.
+/// Reads a small JSON body with a hard size limit and answers every way it can be wrong with a problem
+/// (400 or 413) that never quotes the body: bodies here may carry a PIN. Shared by the product API, which wants a
+/// JSON object (<see cref="ReadObjectAsync"/>), and the Durable Functions-compatible management API, whose start
+/// input and event data may be any JSON value or nothing at all (<see cref="ReadValueAsync"/>).
 /// </summary>
 internal static class JsonBody
 {
-    /// <summary>The largest body the API accepts.</summary>
+    /// <summary>The largest body either API accepts.</summary>
     public const int MaxBytes = 64 * 1024;
 
+    /// <summary>
+    /// Reads a body that must be a JSON object: an empty body, another JSON value or malformed JSON is a 400,
+    /// a body over <see cref="MaxBytes"/> a 413. The content type is not checked.
+    /// </summary>
+    /// <param name="request">The request whose body is read.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The object, or the problem to answer with.</returns>
     public static async Task<(JsonElement Body, ProblemHttpResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
+        (JsonElement? body, ProblemHttpResult? problem) = await ReadAsync(request, objectRequired: true, requireJsonContentType: false, cancellationToken).ConfigureAwait(false);
+        return (body ?? default, problem);
+    }
+
+    /// <summary>
+    /// Reads a body that may be any JSON value (string, number, object, array, <c>true</c>/<c>false</c>, <c>null</c>)
+    /// or empty: an empty body gives <c>null</c> ("no input"/"no data"), which is not the same as a body of
+    /// <c>null</c> (a JSON null value). Malformed JSON is a 400, a body over <see cref="MaxBytes"/> a 413.
+    /// </summary>
+    /// <param name="request">The request whose body is read.</param>
+    /// <param name="requireJsonContentType">
+    /// Whether a non-empty body must come with a JSON <c>Content-Type</c> (<c>application/json</c> or <c>+json</c>); 400 otherwise.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The value (<c>null</c> for an empty body), or the problem to answer with.</returns>
+    public static Task<(JsonElement? Value, ProblemHttpResult? Problem)> ReadValueAsync(
+        HttpRequest request, bool requireJsonContentType, CancellationToken cancellationToken)
+        => ReadAsync(request, objectRequired: false, requireJsonContentType, cancellationToken);
+
+    private static async Task<(JsonElement? Value, ProblemHttpResult? Problem)> ReadAsync(
+        HttpRequest request, bool objectRequired, bool requireJsonContentType, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > MaxBytes)
         {
-            return (default, TooLarge());
+            return (null, TooLarge());
         }
 
         // Read at most one byte past the limit: a body without Content-Length (chunked) is cut off there.
@@ -40,20 +72,29 @@ internal static class JsonBody
 
             if (length > MaxBytes)
             {
-                return (default, TooLarge());
+                return (null, TooLarge());
             }
 
             if (length == 0)
             {
-                return (default, Problems.BadRequest("Request body required", "The request body must be a JSON object."));
+                return objectRequired
+                    ? (null, Problems.BadRequest("Request body required", "The request body must be a JSON object."))
+                    : (null, null);
+            }
+
+            if (requireJsonContentType && !request.HasJsonContentType())
+            {
+                return (null, Problems.BadRequest(
+                    "Unsupported content type",
+                    $"The body must be JSON sent with 'Content-Type: application/json' (got '{request.ContentType ?? "none"}')."));
             }
 
             try
             {
                 using JsonDocument document = JsonDocument.Parse(buffer.AsMemory(0, length));
-                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                if (objectRequired && document.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    return (default, Problems.BadRequest("JSON object expected", "The request body must be a JSON object."));
+                    return (null, Problems.BadRequest("JSON object expected", "The request body must be a JSON object."));
                 }
 
                 return (document.RootElement.Clone(), null);
@@ -61,7 +102,7 @@ internal static class JsonBody
             catch (JsonException ex)
             {
                 // Position only: the parser's own message can quote the offending characters.
-                return (default, Problems.BadRequest(
+                return (null, Problems.BadRequest(
                     "Malformed JSON",
                     string.Create(CultureInfo.InvariantCulture, $"The request body is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).")));
             }
@@ -74,8 +115,7 @@ internal static class JsonBody
         }
     }
 
-    private static ProblemHttpResult TooLarge() => TypedResults.Problem(
-        title: "Request body too large",
-        detail: string.Create(CultureInfo.InvariantCulture, $"The request body must not exceed {MaxBytes / 1024} KB."),
-        statusCode: StatusCodes.Status413PayloadTooLarge);
+    private static ProblemHttpResult TooLarge() => Problems.PayloadTooLarge(
+        "Request body too large",
+        string.Create(CultureInfo.InvariantCulture, $"The request body must not exceed {MaxBytes / 1024} KB ({MaxBytes} bytes)."));
 }

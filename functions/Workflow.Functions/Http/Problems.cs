@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Workflow.Functions.Http;
 
-/// <summary>The API's problem responses (<c>application/problem+json</c>), one place for titles and status codes.</summary>
+/// <summary>
+/// The problem responses (<c>application/problem+json</c>) of both the product API and the Durable Functions-compatible
+/// management API: one place for status codes and the title + detail shape.
+/// </summary>
 internal static class Problems
 {
     public static ProblemHttpResult BadRequest(string title, string detail)
@@ -14,6 +17,16 @@ internal static class Problems
 
     public static ProblemHttpResult Conflict(string title, string detail)
         => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status409Conflict);
+
+    public static ProblemHttpResult Gone(string title, string detail)
+        => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status410Gone);
+
+    public static ProblemHttpResult PayloadTooLarge(string title, string detail)
+        => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status413PayloadTooLarge);
+
+    /// <summary>A 500 for a server-side misconfiguration the caller can only report, never for an unexpected exception.</summary>
+    public static ProblemHttpResult InternalServerError(string title, string detail)
+        => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status500InternalServerError);
 
     public static ProblemHttpResult Forbidden(string title, string detail)
         => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status403Forbidden);

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Workflow.Durable;
 using Workflow.Functions.Commands;
+using Workflow.Functions.Http;
 using Workflow.Vehicles;
 
 namespace Workflow.Functions.Management;
@@ -25,14 +26,18 @@ namespace Workflow.Functions.Management;
 /// <remarks>
 /// <para>Endpoints, all under <see cref="DurableTaskManagementPayload.RoutePrefix"/>:</para>
 /// <list type="bullet">
-/// <item><c>POST orchestrators/{functionName}[/{instanceId}]</c>: 202 + <c>Location</c> + management payload;
-/// 400 unknown orchestrator, invalid instance id or malformed JSON; 409 instance id already used.</item>
+/// <item><c>POST orchestrators/{functionName}[/{instanceId}]</c>: the body is the input, any JSON value (string,
+/// number, object, array, <c>null</c>), or empty for no input; any content type. 202 + <c>Location</c> + management
+/// payload; 400 unknown orchestrator, invalid instance id or malformed JSON; 409 instance id already used; 413 body
+/// over 64 KB.</item>
 /// <item><c>GET instances/{instanceId}</c> (<c>showHistory</c>, <c>showHistoryOutput</c>, <c>showInput</c>,
 /// <c>returnInternalServerErrorOnFailure</c>): 202 + <c>Location</c> while Pending/Running, 200 when Completed,
 /// Failed or Terminated (500 for Failed when <c>returnInternalServerErrorOnFailure=true</c>), 404 unknown.</item>
 /// <item><c>GET instances</c> (<c>runtimeStatus</c>, <c>createdTimeFrom</c>, <c>createdTimeTo</c>, <c>top</c>,
 /// <c>showInput</c>, <c>instanceIdPrefix</c>, header <c>x-ms-continuation-token</c>): 200 + JSON array.</item>
-/// <item><c>POST instances/{instanceId}/raiseEvent/{eventName}</c>: 202; 400 not JSON; 404; 410 finished.
+/// <item><c>POST instances/{instanceId}/raiseEvent/{eventName}</c>: the body is the event data, any JSON value sent
+/// with a JSON content type, or empty for <c>null</c> data. 202; 400 malformed JSON or a non-JSON content type; 404;
+/// 410 finished; 413 body over 64 KB.
 /// Event <c>Pin</c> takes <c>{"pin": "&lt;4–8 digits&gt;"}</c> and delivers it sealed (see <see cref="PinEvents"/>);
 /// 429 with <c>Retry-After</c>, nothing raised, when the command's vehicle is locked out of PIN attempts.</item>
 /// <item><c>POST instances/{instanceId}/terminate?reason=</c>: 202; 404; 410 finished.</item>
@@ -49,7 +54,8 @@ namespace Workflow.Functions.Management;
 /// <item><c>taskHub</c> and <c>connection</c> are accepted and ignored: the app serves one task hub.</item>
 /// <item>Rewind, suspend, resume, entities and purge-by-filter are not offered (the runtime has no such operations).</item>
 /// <item>Continuation tokens are opaque (base64url); pass back exactly what was returned.</item>
-/// <item>Errors are <c>application/problem+json</c> with a title and detail rather than plain text.</item>
+/// <item>Errors are <c>application/problem+json</c> with a title and detail rather than plain text, from the same
+/// <see cref="Problems"/> and the same body reader (<see cref="JsonBody"/>, 64 KB limit) as the product API.</item>
 /// </list>
 /// <para>
 /// Authorization (function keys) is not applied here: map the API onto a route group that carries the app's
@@ -80,9 +86,10 @@ public static class DurableTaskManagementEndpoints
 
         api.MapPost("orchestrators/{functionName}/{instanceId?}", StartAsync)
             .WithName("DurableTask.StartOrchestration")
-            .WithSummary("Starts an orchestration instance; the body (optional) is its JSON input.")
+            .WithSummary("Starts an orchestration instance; the body (optional, at most 64 KB) is its input, any JSON value.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         api.MapGet("instances/{instanceId}", GetStatusAsync)
             .WithName("DurableTask.GetInstanceStatus")
@@ -101,10 +108,11 @@ public static class DurableTaskManagementEndpoints
 
         api.MapPost("instances/{instanceId}/raiseEvent/{eventName}", RaiseEventAsync)
             .WithName("DurableTask.RaiseEvent")
-            .WithSummary("Raises an event; the body is its JSON data. Event 'Pin' takes {\"pin\": \"<4-8 digits>\"}.")
+            .WithSummary("Raises an event; the body (optional, at most 64 KB) is its data, any JSON value. Event 'Pin' takes {\"pin\": \"<4-8 digits>\"}.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status500InternalServerError);
 
@@ -129,10 +137,11 @@ public static class DurableTaskManagementEndpoints
     {
         if (!registry.OrchestratorNames.Contains(functionName, StringComparer.OrdinalIgnoreCase))
         {
-            return Problem(StatusCodes.Status400BadRequest, "Unknown orchestrator", $"No orchestrator function named '{functionName}' exists in this app.");
+            return Problems.BadRequest("Unknown orchestrator", $"No orchestrator function named '{functionName}' exists in this app.");
         }
 
-        (JsonElement? input, ProblemHttpResult? bodyProblem) = await ReadJsonBodyAsync(request, requireJsonContentType: false, cancellationToken).ConfigureAwait(false);
+        // Any JSON value, or nothing (no input); whatever the Content-Type says, the body is read as JSON.
+        (JsonElement? input, ProblemHttpResult? bodyProblem) = await JsonBody.ReadValueAsync(request, requireJsonContentType: false, cancellationToken).ConfigureAwait(false);
         if (bodyProblem is not null)
         {
             return bodyProblem;
@@ -146,8 +155,7 @@ public static class DurableTaskManagementEndpoints
         }
         catch (OrchestrationAlreadyExistsException)
         {
-            return Problem(
-                StatusCodes.Status409Conflict,
+            return Problems.Conflict(
                 "Instance already exists",
                 $"An instance with id '{instanceId}' already exists. Instance ids cannot be reused, even after the instance finished: use another id, or purge the existing instance first.");
         }
@@ -258,10 +266,11 @@ public static class DurableTaskManagementEndpoints
     {
         if (string.IsNullOrWhiteSpace(eventName))
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid event name", "The event name must not be empty.");
+            return Problems.BadRequest("Invalid event name", "The event name must not be empty.");
         }
 
-        (JsonElement? data, ProblemHttpResult? bodyProblem) = await ReadJsonBodyAsync(request, requireJsonContentType: true, cancellationToken).ConfigureAwait(false);
+        // Any JSON value sent as JSON, or nothing (null data).
+        (JsonElement? data, ProblemHttpResult? bodyProblem) = await JsonBody.ReadValueAsync(request, requireJsonContentType: true, cancellationToken).ConfigureAwait(false);
         if (bodyProblem is not null)
         {
             return bodyProblem;
@@ -274,22 +283,20 @@ public static class DurableTaskManagementEndpoints
             {
                 if (data is not { } body)
                 {
-                    return Problem(
-                        StatusCodes.Status400BadRequest,
+                    return Problems.BadRequest(
                         "Invalid PIN",
                         $"The '{VehicleCommandNames.PinEvent}' event needs a body of the form {{\"{PinEvents.PropertyName}\": \"<{PinEvents.MinLength} to {PinEvents.MaxLength} digits>\"}}.");
                 }
 
                 if (!PinEvents.TryParse(body, out string? pin, out string? pinProblem))
                 {
-                    return Problem(StatusCodes.Status400BadRequest, "Invalid PIN", pinProblem);
+                    return Problems.BadRequest("Invalid PIN", pinProblem);
                 }
 
                 ISensitiveDataProtector? protector = request.HttpContext.RequestServices.GetService<ISensitiveDataProtector>();
                 if (protector is null)
                 {
-                    return Problem(
-                        StatusCodes.Status500InternalServerError,
+                    return Problems.InternalServerError(
                         "PIN protection is not configured",
                         $"No {nameof(ISensitiveDataProtector)} is registered, so the PIN cannot be sealed; it was not delivered.");
                 }
@@ -363,8 +370,7 @@ public static class DurableTaskManagementEndpoints
         }
         catch (InvalidOperationException ex) when (ex is not OrchestrationNotFoundException)
         {
-            return Problem(
-                StatusCodes.Status409Conflict,
+            return Problems.Conflict(
                 "Instance is still running",
                 $"Instance '{instanceId}' has not finished, and only finished instances can be purged: terminate it first.");
         }
@@ -375,40 +381,6 @@ public static class DurableTaskManagementEndpoints
     }
 
     // ---- request parsing ---------------------------------------------------------------------------------------
-
-    private static async Task<(JsonElement? Value, ProblemHttpResult? Problem)> ReadJsonBodyAsync(
-        HttpRequest request, bool requireJsonContentType, CancellationToken cancellationToken)
-    {
-        // Buffered so an empty body (allowed: "no input"/"no data") can be told apart from malformed JSON.
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (buffer.Length == 0)
-        {
-            return (null, null);
-        }
-
-        if (requireJsonContentType && !request.HasJsonContentType())
-        {
-            return (null, Problem(
-                StatusCodes.Status400BadRequest,
-                "Unsupported content type",
-                $"The body must be JSON sent with 'Content-Type: application/json' (got '{request.ContentType ?? "none"}')."));
-        }
-
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
-            return (document.RootElement.Clone(), null);
-        }
-        catch (JsonException ex)
-        {
-            // The parser's message quotes the offending text, which may be a secret (a PIN): only say where.
-            return (null, Problem(
-                StatusCodes.Status400BadRequest,
-                "Malformed JSON",
-                $"The body is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}). Nothing was changed."));
-        }
-    }
 
     private static bool TryGetBoolean(HttpRequest request, string name, bool defaultValue, out bool value, [NotNullWhen(false)] out ProblemHttpResult? problem)
     {
@@ -534,27 +506,22 @@ public static class DurableTaskManagementEndpoints
 
     // ---- problems ----------------------------------------------------------------------------------------------
 
-    private static ProblemHttpResult Problem(int status, string title, string detail)
-        => TypedResults.Problem(detail: detail, statusCode: status, title: title);
-
     private static ProblemHttpResult NotFound(string instanceId)
-        => Problem(StatusCodes.Status404NotFound, "Instance not found", $"No orchestration instance with id '{instanceId}' exists.");
+        => Problems.NotFound("Instance not found", $"No orchestration instance with id '{instanceId}' exists.");
 
     private static ProblemHttpResult Gone(string instanceId, OrchestrationRuntimeStatus status, string consequence)
-        => Problem(StatusCodes.Status410Gone, "Instance has finished", $"Instance '{instanceId}' is {status}; {consequence}.");
+        => Problems.Gone("Instance has finished", $"Instance '{instanceId}' is {status}; {consequence}.");
 
     private static ProblemHttpResult InvalidInstanceId(string? instanceId)
-        => Problem(
-            StatusCodes.Status400BadRequest,
+        => Problems.BadRequest(
             "Invalid instance id",
             $"Instance id '{instanceId}' is not valid: use {InstanceIds.Rule}.");
 
     private static ProblemHttpResult InvalidQuery(string name, string reason)
-        => Problem(StatusCodes.Status400BadRequest, $"Invalid query parameter '{name}'", reason);
+        => Problems.BadRequest($"Invalid query parameter '{name}'", reason);
 
     private static ProblemHttpResult InvalidContinuationToken()
-        => Problem(
-            StatusCodes.Status400BadRequest,
+        => Problems.BadRequest(
             "Invalid continuation token",
             $"The '{ContinuationTokenHeader}' header must be a token returned by a previous list response, unchanged.");
 }

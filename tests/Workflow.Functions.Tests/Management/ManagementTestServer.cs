@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -54,6 +55,7 @@ internal sealed class ManagementTestServer : IAsyncDisposable
                 .AddOrchestrator<PinOrchestrator>(TestNames.PinWaiter)
                 .AddOrchestrator<FailingOrchestrator>(TestNames.Failing)
                 .AddOrchestrator<TimerOrchestrator>(TestNames.Timer)
+                .AddOrchestrator<AnyJsonOrchestrator>(TestNames.AnyJson)
                 .AddActivity<UpperActivity>(TestNames.Upper)
                 .AddActivity<CheckPinActivity>(TestNames.CheckPin)
                 .AddActivity<BoomActivity>(TestNames.Boom))
@@ -151,6 +153,8 @@ internal static class TestNames
     public const string CheckPin = "CheckPin";
     public const string Boom = "Boom";
     public const string GoEvent = "Go";
+    public const string AnyJson = "AnyJson";
+    public const string DataEvent = "Data";
 }
 
 /// <summary>Upper-cases its input, publishes a custom status, then waits for the "Go" event.</summary>
@@ -172,6 +176,16 @@ internal sealed class PinOrchestrator : TaskOrchestrator<string?, string>
     {
         PinSubmission submission = await context.WaitForExternalEvent<PinSubmission>(VehicleCommandNames.PinEvent);
         return await context.CallActivityAsync<string>(TestNames.CheckPin, submission);
+    }
+}
+
+/// <summary>Takes any JSON value as input, waits for the "Data" event (any JSON value) and returns <c>{"input": …, "data": …}</c>.</summary>
+internal sealed class AnyJsonOrchestrator : TaskOrchestrator<JsonNode?, JsonObject>
+{
+    public override async Task<JsonObject> RunAsync(TaskOrchestrationContext context, JsonNode? input)
+    {
+        JsonNode? data = await context.WaitForExternalEvent<JsonNode?>(TestNames.DataEvent);
+        return new JsonObject { ["input"] = input, ["data"] = data };
     }
 }
 

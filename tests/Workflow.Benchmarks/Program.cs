@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Workflow.Azurite;
 using Workflow.Benchmarks;
 using Workflow.Durable;
 using Workflow.Testing;
@@ -22,7 +22,7 @@ bool logs = args.Contains("--logs");
 using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(10));
 CancellationToken ct = cancel.Token;
 
-await using AzuriteServer? ownAzurite = await IsListeningAsync(10002) ? null : await AzuriteServer.StartAsync(ct);
+await using AzuriteServer? ownAzurite = await LoopbackPort.IsListeningAsync(AzuritePorts.Default.Table, ct) ? null : await AzuriteServer.StartAsync(ct);
 string connectionString = ownAzurite?.ConnectionString ?? "UseDevelopmentStorage=true";
 Console.Error.WriteLine(ownAzurite is null ? "Using the Azurite already listening on 10000-10002." : $"Started Azurite on {ownAzurite.TablePort}.");
 
@@ -162,18 +162,4 @@ static void Report(string scenario, double throughput, IReadOnlyCollection<doubl
         ["details"] = details,
     };
     Console.WriteLine("BENCH " + JsonSerializer.Serialize(line));
-}
-
-static async Task<bool> IsListeningAsync(int port)
-{
-    using var tcp = new TcpClient();
-    try
-    {
-        await tcp.ConnectAsync("127.0.0.1", port);
-        return true;
-    }
-    catch (SocketException)
-    {
-        return false;
-    }
 }

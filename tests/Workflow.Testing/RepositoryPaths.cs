@@ -1,21 +1,11 @@
+using Workflow.Azurite;
+
 namespace Workflow.Testing;
 
 /// <summary>Finds files of this repository from a test's output folder.</summary>
 public static class RepositoryPaths
 {
-    /// <summary>The folder that holds Workflow.sln.</summary>
-    public static string Root { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Workflow.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Workflow.sln not found above {AppContext.BaseDirectory}.");
-    }
+    /// <summary>The repository root, which holds Workflow.sln and the package.json that pins Azurite.</summary>
+    public static string Root { get; } = AzuriteInstallation.FindRepositoryRoot(AppContext.BaseDirectory)
+        ?? throw new InvalidOperationException($"The repository root (the package.json that pins Azurite) was not found above {AppContext.BaseDirectory}.");
 }

@@ -1,12 +1,14 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Workflow.Durable;
 using Workflow.Functions.Tests.Support;
 using Workflow.Testing;
+using Workflow.VehicleSimulator.Control;
+using Workflow.VehicleSimulator.State;
 using Workflow.VehicleSimulator;
 
 namespace Workflow.Functions.Tests;
@@ -61,7 +63,8 @@ public sealed class SecretsAtRestScanTests
         using ILoggerFactory simulatorLogging = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(simulatorLogs));
         await using VehicleSimulatorServer simulator = await VehicleSimulatorServer.StartAsync(
             new VehicleSimulatorOptions { DefaultPin = Pins.New(), LoggerFactory = simulatorLogging }, timeout.Token);
-        using var control = new SimulatorControl(simulator.BaseAddress);
+        using var simulatorHttp = new HttpClient { BaseAddress = simulator.BaseAddress };
+        var control = new VehicleSimulatorControlClient(simulatorHttp);
         var tap = new StorageWireTap();
         TestAppSettings settings = TestAppSettings.New(simulator.BaseAddress) with { StorageConnectionString = azurite.ConnectionString };
 
@@ -94,7 +97,7 @@ public sealed class SecretsAtRestScanTests
         }
 
         Command[] commands = [.. finishedOrWaiting, pinInFlight];
-        IReadOnlyList<IssuedOtp> otps = await control.GetIssuedOtpsAsync(timeout.Token);
+        IReadOnlyList<IssuedOtp> otps = await control.GetOtpsAsync(cancellationToken: timeout.Token);
         Assert.True(otps.Count >= 3, $"The three successful commands each needed an OTP; the simulator issued {otps.Count}.");
 
         // Both apps have stopped: nothing changes under the scan, and no worker competes with it for messages.
@@ -171,7 +174,7 @@ public sealed class SecretsAtRestScanTests
         => logs.Lines.Select((line, index) => new ScannedText(ScanSource.Log, $"{source} log line {index}", line));
 
     /// <summary>Large parameters push the input, the activity inputs and the output past the inline limit, into payload blobs.</summary>
-    private static async Task<Command> SucceedsWithTheRightPinAsync(CommandsApi api, SimulatorControl simulator, CancellationToken cancellationToken)
+    private static async Task<Command> SucceedsWithTheRightPinAsync(CommandsApi api, VehicleSimulatorControlClient simulator, CancellationToken cancellationToken)
     {
         Command command = await Command.StartAsync(api, simulator, $$"""{"action":"lock","note":"{{new string('n', 30_000)}}"}""", cancellationToken);
         await command.SendPinAsync(api, command.Pin);
@@ -179,7 +182,7 @@ public sealed class SecretsAtRestScanTests
         return command;
     }
 
-    private static async Task<Command> SucceedsAfterAWrongPinAsync(CommandsApi api, SimulatorControl simulator, CancellationToken cancellationToken)
+    private static async Task<Command> SucceedsAfterAWrongPinAsync(CommandsApi api, VehicleSimulatorControlClient simulator, CancellationToken cancellationToken)
     {
         Command command = await Command.StartAsync(api, simulator, cancellationToken: cancellationToken);
         await command.SendPinAsync(api, command.WrongPin);
@@ -193,7 +196,7 @@ public sealed class SecretsAtRestScanTests
     /// The first OTP request fails with 2317, which leaves the simulator's step cache stale: every later OTP request
     /// fails the same way unless it says <c>resetStep: true</c>, so success proves the app repeated it so.
     /// </summary>
-    private static async Task<Command> SucceedsAfterAResetStepAsync(CommandsApi api, SimulatorControl simulator, CancellationToken cancellationToken)
+    private static async Task<Command> SucceedsAfterAResetStepAsync(CommandsApi api, VehicleSimulatorControlClient simulator, CancellationToken cancellationToken)
     {
         Command command = await Command.StartAsync(api, simulator, cancellationToken: cancellationToken);
         await simulator.QueueErrorsAsync(command.Vin, OtpApi, [2317], cancellationToken);
@@ -203,7 +206,7 @@ public sealed class SecretsAtRestScanTests
     }
 
     /// <summary>Left waiting with a rejected PIN in its history and its PIN deadline timer pending.</summary>
-    private static async Task<Command> AwaitsAnotherPinAfterAWrongOneAsync(CommandsApi api, SimulatorControl simulator, CancellationToken cancellationToken)
+    private static async Task<Command> AwaitsAnotherPinAfterAWrongOneAsync(CommandsApi api, VehicleSimulatorControlClient simulator, CancellationToken cancellationToken)
     {
         Command command = await Command.StartAsync(api, simulator, cancellationToken: cancellationToken);
         await command.SendPinAsync(api, command.WrongPin);
@@ -211,7 +214,7 @@ public sealed class SecretsAtRestScanTests
         return command;
     }
 
-    private static Task<Command> AwaitsItsPinAsync(CommandsApi api, SimulatorControl simulator, CancellationToken cancellationToken)
+    private static Task<Command> AwaitsItsPinAsync(CommandsApi api, VehicleSimulatorControlClient simulator, CancellationToken cancellationToken)
         => Command.StartAsync(api, simulator, cancellationToken: cancellationToken);
 
     /// <summary>
@@ -234,7 +237,7 @@ public sealed class SecretsAtRestScanTests
     private sealed record Command(string Vin, string InstanceId, string StatusPath, string PinPath, string Pin, string WrongPin)
     {
         /// <summary>Starts a command (links kept as paths: they work on any app of the same hub) and waits until it asks for the PIN.</summary>
-        public static async Task<Command> StartAsync(CommandsApi api, SimulatorControl simulator, string parameters = "{}", CancellationToken cancellationToken = default)
+        public static async Task<Command> StartAsync(CommandsApi api, VehicleSimulatorControlClient simulator, string parameters = "{}", CancellationToken cancellationToken = default)
         {
             string vin = TestVins.New();
             string pin = Pins.New();

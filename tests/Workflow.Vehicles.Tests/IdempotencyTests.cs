@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Workflow.Durable;
+using Workflow.VehicleSimulator.State;
 using Workflow.Vehicles.Activities;
 using Workflow.Vehicles.Api;
 using Workflow.Vehicles.Tests.Infrastructure;
@@ -41,7 +42,7 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
         Assert.Equal(first.TransactionId, second.TransactionId);
         Assert.True(Assert.Single(await _host.Simulator.GetOtpsAsync(vin)).Used);
 
-        IReadOnlyList<SimRequest> calls = [.. (await _host.Simulator.GetRequestsAsync(vin)).Where(r => r.Api == RemoteApi)];
+        IReadOnlyList<RequestLogEntry> calls = [.. (await _host.Simulator.GetRequestsAsync(vin)).Where(r => r.Api == RemoteApi)];
         Assert.Equal(2, calls.Count);
         Assert.All(calls, c => Assert.Equal($"{instanceId}:call-2", c.IdempotencyKey));
         Assert.Equal([false, true], calls.Select(c => c.Replayed));
@@ -51,7 +52,7 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
     public async Task Every_logical_step_of_a_command_has_its_own_key()
     {
         string vin = TestVins.New();
-        await _host.Simulator.QueueErrorsAsync(vin, VehicleApiCodes.OtpApi, 2317);
+        await _host.Simulator.QueueErrorsAsync(vin, VehicleApiCodes.OtpApi, [2317]);
         string id = await _host.StartCommandAsync(vin, RemoteApi);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
         await _host.SubmitPinAsync(id, "1111");
@@ -61,7 +62,7 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
-        IReadOnlyList<SimRequest> requests = await _host.Simulator.GetRequestsAsync(vin);
+        IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
         Assert.Equal(
             [$"{id}:call-1", $"{id}:otp-1", $"{id}:otp-1-reset-1", $"{id}:otp-2", $"{id}:call-2"],
             requests.Select(r => r.IdempotencyKey));

@@ -67,7 +67,7 @@ public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<P
     public async Task Otp_requests_that_say_nothing_about_the_pin_do_not_count()
     {
         string vin = TestVins.New();
-        await _host.Simulator.QueueErrorsAsync(vin, OtpApi, 2317, 2312);
+        await _host.Simulator.QueueErrorsAsync(vin, OtpApi, [2317, 2312]);
         string id = await _host.StartCommandAsync(vin, RemoteApi);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 

@@ -19,7 +19,7 @@ public sealed class SecretHandlingTests(DefaultWorkflowFixture fixture) : IClass
         await _host.Simulator.SetPinAsync(vin, pin);
 
         // Two OTPs: the first retry is refused with 2302, so a second OTP round runs.
-        await _host.Simulator.QueueErrorsAsync(vin, "pims.remote.charging.start", 2302, 2302);
+        await _host.Simulator.QueueErrorsAsync(vin, "pims.remote.charging.start", [2302, 2302]);
         string id = await _host.StartCommandAsync(vin, "pims.remote.charging.start", new { level = 80 });
         var statuses = new List<string>();
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Workflow.Durable;
 using Workflow.Testing;
+using Workflow.VehicleSimulator.State;
 using Workflow.Vehicles.Tests.Infrastructure;
 
 namespace Workflow.Vehicles.Tests;
@@ -27,7 +28,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Equal("all", result.Result!.Value.GetProperty("parameters").GetProperty("fields").GetString());
         Assert.Equal(0, result.PinAttemptsUsed);
         Assert.False(result.ResetStepUsed);
-        SimRequest only = Assert.Single(await _host.Simulator.GetRequestsAsync(vin));
+        RequestLogEntry only = Assert.Single(await _host.Simulator.GetRequestsAsync(vin));
         Assert.Equal($"{id}:call-1", only.IdempotencyKey);
     }
 
@@ -35,7 +36,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     public async Task A_vehicle_error_other_than_2302_is_passed_through()
     {
         string vin = TestVins.New();
-        await _host.Simulator.QueueErrorsAsync(vin, "pims.vehicle.status", 2400);
+        await _host.Simulator.QueueErrorsAsync(vin, "pims.vehicle.status", [2400]);
         string id = await _host.StartCommandAsync(vin, "pims.vehicle.status");
 
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
@@ -69,7 +70,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Equal(1, result.PinAttemptsUsed);
         Assert.False(result.ResetStepUsed);
 
-        IReadOnlyList<SimRequest> requests = await _host.Simulator.GetRequestsAsync(vin);
+        IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
         Assert.Collection(
             requests,
             r => AssertRequest(r, RemoteApi, $"{id}:call-1", hasOtp: false, errorCode: 2302),
@@ -84,7 +85,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     public async Task An_otp_request_refused_with_a_stale_step_is_repeated_with_resetStep(int code)
     {
         string vin = TestVins.New();
-        await _host.Simulator.QueueErrorsAsync(vin, OtpApi, code);
+        await _host.Simulator.QueueErrorsAsync(vin, OtpApi, [code]);
         string id = await _host.StartCommandAsync(vin, RemoteApi);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
@@ -103,7 +104,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     public async Task An_otp_request_still_refused_after_resetStep_ends_with_OtpFailed()
     {
         string vin = TestVins.New();
-        await _host.Simulator.QueueErrorsAsync(vin, OtpApi, 2317, 2317);
+        await _host.Simulator.QueueErrorsAsync(vin, OtpApi, [2317, 2317]);
         string id = await _host.StartCommandAsync(vin, RemoteApi);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
@@ -166,7 +167,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         string vin = TestVins.New();
 
         // The first call and the first retry both answer 2302 (queued codes come before the OTP check).
-        await _host.Simulator.QueueErrorsAsync(vin, RemoteApi, 2302, 2302);
+        await _host.Simulator.QueueErrorsAsync(vin, RemoteApi, [2302, 2302]);
         string id = await _host.StartCommandAsync(vin, RemoteApi);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
@@ -212,7 +213,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Contains("vin must be 17 letters or digits", metadata.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
     }
 
-    private static void AssertRequest(SimRequest request, string api, string key, bool hasOtp, int? errorCode)
+    private static void AssertRequest(RequestLogEntry request, string api, string key, bool hasOtp, int? errorCode)
     {
         Assert.Equal(api, request.Api);
         Assert.Equal(key, request.IdempotencyKey);

@@ -1,4 +1,5 @@
 using Workflow.Durable;
+using Workflow.VehicleSimulator.State;
 using Workflow.Vehicles.Api;
 using Workflow.Vehicles.Tests.Infrastructure;
 
@@ -25,7 +26,7 @@ public sealed class TimeoutTests(SlowGatewayFixture fixture) : IClassFixture<Slo
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
         Assert.Empty(await _host.Simulator.GetFaultsAsync());
-        SimRequest processed = Assert.Single(await _host.Simulator.GetRequestsAsync(vin));
+        RequestLogEntry processed = Assert.Single(await _host.Simulator.GetRequestsAsync(vin));
         Assert.Equal($"{id}:call-1", processed.IdempotencyKey);
 
         OrchestrationMetadata withHistory = (await _host.Client.GetInstanceAsync(id, getInputsAndOutputs: false, getHistory: true))!;

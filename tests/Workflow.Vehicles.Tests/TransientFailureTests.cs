@@ -1,4 +1,5 @@
 using Workflow.Durable;
+using Workflow.VehicleSimulator.State;
 using Workflow.Vehicles.Api;
 using Workflow.Vehicles.Tests.Infrastructure;
 
@@ -42,7 +43,7 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
-        IReadOnlyList<SimRequest> requests = await _host.Simulator.GetRequestsAsync(vin);
+        IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
         Assert.Equal([503, 503, 503, 503, 200], requests.Select(r => r.HttpStatus));
         Assert.All(requests, r => Assert.Equal($"{id}:call-1", r.IdempotencyKey));
 

@@ -4,7 +4,7 @@ namespace Workflow.VehicleSimulator.Faults;
 /// A pending fault as shown by <c>GET /_sim/faults</c>. <see cref="Status"/> 0 means "delay only,
 /// then process normally"; <see cref="Path"/> null means every <c>/v1/</c> path.
 /// </summary>
-internal sealed record FaultRule(int Status, int Remaining, int DelayMs, string? Path);
+public sealed record FaultRule(int Status, int Remaining, int DelayMs, string? Path);
 
 /// <summary>
 /// A fault taken by one request. The delay task is created when the fault is taken, under the

@@ -4,7 +4,7 @@ namespace Workflow.VehicleSimulator.State;
 /// One <c>POST /v1/pims/get</c> as seen by the simulator. Says whether an OTP came, never which:
 /// the log is served over an unauthenticated endpoint and must not leak PINs or OTPs.
 /// </summary>
-internal sealed record RequestLogEntry(
+public sealed record RequestLogEntry(
     DateTimeOffset At,
     string? Vin,
     string? Api,

@@ -2,13 +2,14 @@ using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Logging;
 using Workflow.Durable;
 using Workflow.Secrets;
 using Workflow.Testing;
-using Workflow.Vehicles.Lockout;
+using Workflow.VehicleSimulator.Control;
 using Workflow.VehicleSimulator;
+using Workflow.Vehicles.Lockout;
 
 namespace Workflow.Vehicles.Tests.Infrastructure;
 
@@ -31,14 +32,14 @@ internal sealed class VehicleWorkflowHost : IAsyncDisposable
         _host = host;
         _simulator = simulator;
         _simulatorHttp = simulatorHttp;
-        Simulator = new SimulatorControl(simulatorHttp);
+        Simulator = new VehicleSimulatorControlClient(simulatorHttp);
     }
 
     public DurableTaskClient Client => _host.Services.GetRequiredService<DurableTaskClient>();
 
     public IServiceProvider Services => _host.Services;
 
-    public SimulatorControl Simulator { get; }
+    public VehicleSimulatorControlClient Simulator { get; }
 
     public FakeLogCollector Logs => _host.Services.GetRequiredService<FakeLogCollector>();
 

@@ -108,6 +108,7 @@ public sealed class DurableTaskClient
             MessageId = Guid.NewGuid().ToString("N"),
             Name = eventName,
             Payload = await _storage.WritePayloadAsync(instanceId, payload, cancellationToken).ConfigureAwait(false),
+            ClearPayload = payload,
         };
         await SendAndRunAsync(message, cancellationToken).ConfigureAwait(false);
     }
@@ -118,13 +119,15 @@ public sealed class DurableTaskClient
     public async Task TerminateInstanceAsync(string instanceId, object? reason = null, CancellationToken cancellationToken = default)
     {
         string executionId = await GetActiveExecutionIdAsync(instanceId, allowCached: false, cancellationToken).ConfigureAwait(false);
+        string reasonJson = JsonSerializer.Serialize(reason, _options.SerializerOptions);
         var message = new ControlMessage
         {
             Kind = ControlMessageKind.Terminate,
             InstanceId = instanceId,
             ExecutionId = executionId,
             MessageId = Guid.NewGuid().ToString("N"),
-            Payload = await _storage.WritePayloadAsync(instanceId, JsonSerializer.Serialize(reason, _options.SerializerOptions), cancellationToken).ConfigureAwait(false),
+            Payload = await _storage.WritePayloadAsync(instanceId, reasonJson, cancellationToken).ConfigureAwait(false),
+            ClearPayload = reasonJson,
         };
         await SendAndRunAsync(message, cancellationToken).ConfigureAwait(false);
     }
@@ -138,14 +141,16 @@ public sealed class DurableTaskClient
     {
         InstanceIds.Validate(instanceId);
         await _storage.EnsureCreatedAsync(cancellationToken).ConfigureAwait(false);
-        OrchestrationMetadata? metadata = await _storage.GetMetadataAsync(instanceId, getInputsAndOutputs, cancellationToken).ConfigureAwait(false);
-        if (metadata is null || !getHistory)
+        if (!getHistory)
         {
-            return metadata;
+            return await _storage.GetMetadataAsync(instanceId, getInputsAndOutputs, cancellationToken).ConfigureAwait(false);
         }
 
-        IReadOnlyList<HistoryEvent> history = await _storage.GetHistoryAsync(instanceId, cancellationToken).ConfigureAwait(false);
-        return metadata with { History = [.. history.Select(e => ToPublic(e, getInputsAndOutputs))] };
+        // The whole partition in one read: the instance row comes with the history.
+        InstanceState? state = await _storage.LoadAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        return state is null
+            ? null
+            : Shape(state.ToMetadata(), getInputsAndOutputs) with { History = [.. state.History.Select(e => ToPublic(e, getInputsAndOutputs))] };
     }
 
     /// <summary>Lists instances matching <paramref name="query"/>, one page at a time.</summary>

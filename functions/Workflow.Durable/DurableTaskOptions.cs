@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 
 namespace Workflow.Durable;
 
@@ -93,4 +94,32 @@ public sealed class DurableTaskStorageOptions
 
     /// <summary>Extra Azure SDK pipeline policies added to every storage client (request counting, tracing).</summary>
     public IList<HttpPipelinePolicy> AdditionalPolicies { get; } = [];
+
+    /// <summary>
+    /// A table service client on this account, connected and instrumented exactly as the runtime's own: for an
+    /// app's tables next to the task hub's.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Neither a connection string nor a credential is set.</exception>
+    public TableServiceClient CreateTableServiceClient()
+    {
+        var options = new TableClientOptions();
+        AddPoliciesTo(options);
+        return string.IsNullOrWhiteSpace(ConnectionString)
+            ? new TableServiceClient(TableServiceUri ?? AccountServiceUri("table"), RequireCredential(), options)
+            : new TableServiceClient(ConnectionString, options);
+    }
+
+    internal void AddPoliciesTo(ClientOptions options)
+    {
+        foreach (HttpPipelinePolicy policy in AdditionalPolicies)
+        {
+            options.AddPolicy(policy, HttpPipelinePosition.PerRetry);
+        }
+    }
+
+    internal Uri AccountServiceUri(string service)
+        => new($"https://{AccountName ?? throw new InvalidOperationException($"DurableTask:Storage needs an AccountName or an explicit {service} service URI.")}.{service}.core.windows.net/");
+
+    internal TokenCredential RequireCredential()
+        => Credential ?? throw new InvalidOperationException("DurableTask:Storage needs a ConnectionString, or service URIs / an AccountName together with a Credential.");
 }

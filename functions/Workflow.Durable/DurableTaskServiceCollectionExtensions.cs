@@ -36,7 +36,15 @@ public static class DurableTaskServiceCollectionExtensions
         services.AddSingleton<LocalActivityRunner>();
         services.AddSingleton<OrchestrationStepProcessor>();
         services.AddSingleton<ActivityProcessor>();
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<DurableTaskClientFactory>(sp).Create());
+        services.AddSingleton(sp => new DurableTaskClient(
+            sp.GetRequiredService<TaskHubStorage>(),
+            sp.GetRequiredService<OrchestrationStepProcessor>(),
+            sp.GetRequiredService<DurableTaskRegistry>(),
+            sp.GetRequiredService<CompletionNotifier>(),
+            sp.GetRequiredService<QueueSignals>(),
+            sp.GetRequiredService<InstanceCache>(),
+            sp.GetRequiredService<IOptions<DurableTaskOptions>>(),
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new DurableTaskWorker(
             sp.GetRequiredService<TaskHubStorage>(),
             sp.GetRequiredService<OrchestrationStepProcessor>(),
@@ -54,18 +62,5 @@ public static class DurableTaskServiceCollectionExtensions
                     || (o.Storage.Credential is not null && (!string.IsNullOrWhiteSpace(o.Storage.AccountName) || (o.Storage.TableServiceUri is not null && o.Storage.QueueServiceUri is not null && o.Storage.BlobServiceUri is not null))),
                 "DurableTask:Storage is not configured: set a ConnectionString (e.g. UseDevelopmentStorage=true), or an AccountName (or the three service URIs) with a Credential.")
             .ValidateOnStart();
-    }
-
-    private sealed class DurableTaskClientFactory(
-        TaskHubStorage storage,
-        OrchestrationStepProcessor steps,
-        DurableTaskRegistry registry,
-        CompletionNotifier completions,
-        QueueSignals signals,
-        InstanceCache cache,
-        IOptions<DurableTaskOptions> options,
-        TimeProvider time)
-    {
-        public DurableTaskClient Create() => new(storage, steps, registry, completions, signals, cache, options, time);
     }
 }

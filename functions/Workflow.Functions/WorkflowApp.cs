@@ -82,7 +82,7 @@ public static class WorkflowApp
         {
             DurableTaskOptions durable = sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value;
             return new TablePinAttemptLimiter(
-                StorageSetup.CreateTableClient(durable.Storage, TablePinAttemptLimiter.TableName(durable.HubName)),
+                durable.Storage.CreateTableServiceClient().GetTableClient(TablePinAttemptLimiter.TableName(durable.HubName)),
                 sp.GetRequiredService<IOptions<VehicleWorkflowOptions>>(),
                 sp.GetRequiredService<TimeProvider>());
         });

@@ -32,6 +32,9 @@ internal sealed record HistoryEvent
 
     public TaskFailureDetails? Failure { get; init; }
 
+    /// <summary><see cref="Failure"/> as already written to storage for the message that carried it, like <see cref="StoredPayload"/>.</summary>
+    public string? StoredFailure { get; init; }
+
     public DateTimeOffset? FireAt { get; init; }
 
     /// <summary>The queue message an event came from, so a redelivered message is recognised.</summary>

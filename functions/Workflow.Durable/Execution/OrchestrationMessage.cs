@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Workflow.Durable.Execution;
 
 /// <summary>What a control-queue message asks of an orchestration instance.</summary>
@@ -27,6 +29,10 @@ internal enum ControlMessageKind
 /// step processor directly on the inline fast path. <see cref="Payload"/> is a stored payload
 /// reference (protected, possibly pointing at a blob).
 /// </summary>
+/// <remarks>
+/// A message handed over in the process that wrote it also carries its payload and failure in
+/// clear (never serialized), so the step does not read back what was just protected.
+/// </remarks>
 internal sealed record ControlMessage
 {
     public required ControlMessageKind Kind { get; init; }
@@ -50,6 +56,14 @@ internal sealed record ControlMessage
     public string? Failure { get; init; }
 
     public DateTimeOffset? FireAt { get; init; }
+
+    /// <summary><see cref="Payload"/> in clear, in the process that wrote it; never serialized.</summary>
+    [JsonIgnore]
+    public string? ClearPayload { get; init; }
+
+    /// <summary><see cref="Failure"/> in clear, in the process that wrote it; never serialized.</summary>
+    [JsonIgnore]
+    public TaskFailureDetails? ClearFailure { get; init; }
 }
 
 /// <summary>An activity invocation on the work-item queue.</summary>
@@ -65,4 +79,8 @@ internal sealed record WorkItemMessage
 
     /// <summary>Stored payload reference of the input.</summary>
     public string? Payload { get; init; }
+
+    /// <summary><see cref="Payload"/> in clear, in the process that wrote it; never serialized.</summary>
+    [JsonIgnore]
+    public string? ClearPayload { get; init; }
 }

@@ -55,21 +55,27 @@ internal sealed class ActivityProcessor(
             using IServiceScope scope = scopes.CreateScope();
             ITaskActivity activity = registry.CreateActivity(workItem.Name, scope.ServiceProvider)
                 ?? throw new InvalidOperationException($"No activity named '{workItem.Name}' is registered in this worker.");
-            string? inputJson = await storage.ReadPayloadAsync(workItem.Payload, cancellationToken).ConfigureAwait(false);
+            string? inputJson = workItem.ClearPayload ?? await storage.ReadPayloadAsync(workItem.Payload, cancellationToken).ConfigureAwait(false);
             object? input = inputJson is null ? null : JsonSerializer.Deserialize(inputJson, activity.InputType, _options.SerializerOptions);
             var context = new TaskActivityContext(workItem.Name, workItem.InstanceId, workItem.TaskScheduledId, deliveryCount, cancellationToken);
             object? output = await activity.RunAsync(context, input).ConfigureAwait(false);
             string outputJson = JsonSerializer.Serialize(output, _options.SerializerOptions);
-            return message with { Payload = await storage.WritePayloadAsync(workItem.InstanceId, outputJson, cancellationToken).ConfigureAwait(false) };
+            return message with
+            {
+                Payload = await storage.WritePayloadAsync(workItem.InstanceId, outputJson, cancellationToken).ConfigureAwait(false),
+                ClearPayload = outputJson,
+            };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             span?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             DurableDiagnostics.ActivityFailed(logger, workItem.Name, workItem.InstanceId, workItem.TaskScheduledId, ex.GetType().Name);
+            TaskFailureDetails failure = TaskFailureDetails.FromException(ex);
             return message with
             {
                 Kind = ControlMessageKind.TaskFailed,
-                Failure = await storage.WriteFailureAsync(workItem.InstanceId, TaskFailureDetails.FromException(ex), cancellationToken).ConfigureAwait(false),
+                Failure = await storage.WriteFailureAsync(workItem.InstanceId, failure, cancellationToken).ConfigureAwait(false),
+                ClearFailure = failure,
             };
         }
     }

@@ -40,18 +40,7 @@ internal sealed class CompletionNotifier
     /// <summary>Wakes the waiters of an instance whose final state was just committed, with inputs and outputs.</summary>
     public void NotifyCompleted(InstanceState final)
     {
-        var metadata = new OrchestrationMetadata
-        {
-            Name = final.Name,
-            InstanceId = final.InstanceId,
-            RuntimeStatus = final.Status,
-            CreatedAt = final.CreatedAt,
-            LastUpdatedAt = final.LastUpdatedAt,
-            SerializedInput = final.Input,
-            SerializedOutput = final.Output,
-            SerializedCustomStatus = final.CustomStatus,
-            FailureDetails = final.Failure,
-        };
+        OrchestrationMetadata metadata = final.ToMetadata();
         if (_recent.TryAdd(final.InstanceId, metadata))
         {
             _recentOrder.Enqueue(final.InstanceId);

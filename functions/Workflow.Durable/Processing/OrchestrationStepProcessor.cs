@@ -246,7 +246,7 @@ internal sealed class OrchestrationStepProcessor(
                         Type = HistoryEventType.TaskCompleted,
                         Timestamp = now,
                         TaskScheduledId = message.TaskScheduledId,
-                        Payload = await storage.ReadPayloadAsync(message.Payload, cancellationToken).ConfigureAwait(false),
+                        Payload = await ClearPayloadAsync(message, cancellationToken).ConfigureAwait(false),
                         StoredPayload = message.Payload,
                     });
                     break;
@@ -256,7 +256,8 @@ internal sealed class OrchestrationStepProcessor(
                         Type = HistoryEventType.TaskFailed,
                         Timestamp = now,
                         TaskScheduledId = message.TaskScheduledId,
-                        Failure = await storage.ReadFailureAsync(message.Failure, cancellationToken).ConfigureAwait(false),
+                        Failure = message.ClearFailure ?? await storage.ReadFailureAsync(message.Failure, cancellationToken).ConfigureAwait(false),
+                        StoredFailure = message.Failure,
                     });
                     break;
                 case ControlMessageKind.TimerFired when message.FireAt > now + TimerTolerance:
@@ -279,12 +280,12 @@ internal sealed class OrchestrationStepProcessor(
                         Timestamp = now,
                         Name = message.Name,
                         MessageId = message.MessageId,
-                        Payload = await storage.ReadPayloadAsync(message.Payload, cancellationToken).ConfigureAwait(false),
+                        Payload = await ClearPayloadAsync(message, cancellationToken).ConfigureAwait(false),
                         StoredPayload = message.Payload,
                     });
                     break;
                 case ControlMessageKind.Terminate:
-                    terminateReason ??= await storage.ReadPayloadAsync(message.Payload, cancellationToken).ConfigureAwait(false) ?? "null";
+                    terminateReason ??= await ClearPayloadAsync(message, cancellationToken).ConfigureAwait(false) ?? "null";
                     break;
                 default:
                     dropped++;
@@ -294,6 +295,9 @@ internal sealed class OrchestrationStepProcessor(
 
         return (events, terminateReason, dropped);
     }
+
+    private async Task<string?> ClearPayloadAsync(ControlMessage message, CancellationToken cancellationToken)
+        => message.ClearPayload ?? await storage.ReadPayloadAsync(message.Payload, cancellationToken).ConfigureAwait(false);
 
     private ExecutionResult Execute(InstanceState state, List<HistoryEvent> stepEvents)
     {
@@ -344,6 +348,7 @@ internal sealed class OrchestrationStepProcessor(
                     TaskScheduledId = e.EventId,
                     Name = e.Name!,
                     Payload = storedInput,
+                    ClearPayload = e.Payload,
                 });
                 events.Add(e with { StoredPayload = storedInput });
                 continue;

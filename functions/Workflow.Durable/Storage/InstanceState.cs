@@ -45,6 +45,20 @@ internal sealed class InstanceState
     /// <summary>Outbox rows committed by an earlier step and perhaps never dispatched.</summary>
     public List<OutboxEntry> PendingOutbox { get; init; } = [];
 
+    /// <summary>The client-facing snapshot of this state, payloads in clear.</summary>
+    public OrchestrationMetadata ToMetadata() => new()
+    {
+        Name = Name,
+        InstanceId = InstanceId,
+        RuntimeStatus = Status,
+        CreatedAt = CreatedAt,
+        LastUpdatedAt = LastUpdatedAt,
+        SerializedInput = Input,
+        SerializedOutput = Output,
+        SerializedCustomStatus = CustomStatus,
+        FailureDetails = Failure,
+    };
+
     public bool IsTerminal => Status is OrchestrationRuntimeStatus.Completed or OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated;
 
     public bool HasScheduled(int taskId) => History.Exists(e => e.EventId == taskId && e.Type is HistoryEventType.TaskScheduled or HistoryEventType.TimerCreated);

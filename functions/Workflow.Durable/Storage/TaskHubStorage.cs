@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Azure;
-using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -48,39 +47,23 @@ internal sealed partial class TaskHubStorage
         _logger = logger;
         DurableTaskStorageOptions storage = options.Storage;
 
-        var tableOptions = new TableClientOptions();
         // Azurite 3.37 rejects the newest queue API version; 2025-01-05 is served by both Azurite and Azure.
         var queueOptions = new QueueClientOptions(QueueClientOptions.ServiceVersion.V2025_01_05) { MessageEncoding = QueueMessageEncoding.Base64 };
         // Without a handler the SDK fails the whole receive on a message that is not base64, so one
         // foreign message would block its queue (and hide the rest of every batch) forever.
         queueOptions.MessageDecodingFailed += MoveUndecodableToPoisonAsync;
         var blobOptions = new BlobClientOptions(BlobClientOptions.ServiceVersion.V2025_01_05);
-        foreach (var policy in storage.AdditionalPolicies)
-        {
-            tableOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
-            queueOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
-            blobOptions.AddPolicy(policy, HttpPipelinePosition.PerRetry);
-        }
+        storage.AddPoliciesTo(queueOptions);
+        storage.AddPoliciesTo(blobOptions);
+        bool connectionString = !string.IsNullOrWhiteSpace(storage.ConnectionString);
+        QueueServiceClient queues = connectionString
+            ? new QueueServiceClient(storage.ConnectionString, queueOptions)
+            : new QueueServiceClient(storage.QueueServiceUri ?? storage.AccountServiceUri("queue"), storage.RequireCredential(), queueOptions);
+        BlobServiceClient blobs = connectionString
+            ? new BlobServiceClient(storage.ConnectionString, blobOptions)
+            : new BlobServiceClient(storage.BlobServiceUri ?? storage.AccountServiceUri("blob"), storage.RequireCredential(), blobOptions);
 
-        TableServiceClient tables;
-        QueueServiceClient queues;
-        BlobServiceClient blobs;
-        if (!string.IsNullOrWhiteSpace(storage.ConnectionString))
-        {
-            tables = new TableServiceClient(storage.ConnectionString, tableOptions);
-            queues = new QueueServiceClient(storage.ConnectionString, queueOptions);
-            blobs = new BlobServiceClient(storage.ConnectionString, blobOptions);
-        }
-        else
-        {
-            TokenCredential credential = storage.Credential
-                ?? throw new InvalidOperationException("DurableTask:Storage needs a ConnectionString, or service URIs / an AccountName together with a Credential.");
-            tables = new TableServiceClient(storage.TableServiceUri ?? AccountUri(storage, "table"), credential, tableOptions);
-            queues = new QueueServiceClient(storage.QueueServiceUri ?? AccountUri(storage, "queue"), credential, queueOptions);
-            blobs = new BlobServiceClient(storage.BlobServiceUri ?? AccountUri(storage, "blob"), credential, blobOptions);
-        }
-
-        _table = tables.GetTableClient(Names.HistoryTable);
+        _table = storage.CreateTableServiceClient().GetTableClient(Names.HistoryTable);
         Control = queues.GetQueueClient(Names.ControlQueue);
         WorkItems = queues.GetQueueClient(Names.WorkItemQueue);
         Poison = queues.GetQueueClient(Names.PoisonQueue);
@@ -282,10 +265,6 @@ internal sealed partial class TaskHubStorage
             ? (Enum.Parse<OrchestrationRuntimeStatus>(response.Value!.GetString("Status")), response.Value.GetString("ExecutionId"))
             : null;
     }
-
-    /// <summary>Reads the committed history of an instance, payloads in clear.</summary>
-    public async Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellationToken)
-        => (await LoadAsync(instanceId, cancellationToken).ConfigureAwait(false))?.History ?? [];
 
     /// <summary>
     /// Commits a step: the instance row (guarded by <paramref name="expected"/>), the new history rows
@@ -589,7 +568,7 @@ internal sealed partial class TaskHubStorage
                 TaskScheduledId = e.TaskScheduledId,
                 Name = e.Name,
                 Payload = e.StoredPayload ?? await WritePayloadAsync(instanceId, e.Payload, cancellationToken).ConfigureAwait(false),
-                Failure = await WriteFailureAsync(instanceId, e.Failure, cancellationToken).ConfigureAwait(false),
+                Failure = e.StoredFailure ?? await WriteFailureAsync(instanceId, e.Failure, cancellationToken).ConfigureAwait(false),
                 FireAt = e.FireAt,
                 MessageId = e.MessageId,
                 Status = e.Status,
@@ -696,9 +675,6 @@ internal sealed partial class TaskHubStorage
         SerializedInput = includePayloads ? await ReadPayloadAsync(row.GetString("Input"), cancellationToken).ConfigureAwait(false) : null,
         SerializedOutput = includePayloads ? await ReadPayloadAsync(row.GetString("Output"), cancellationToken).ConfigureAwait(false) : null,
     };
-
-    private static Uri AccountUri(DurableTaskStorageOptions storage, string service)
-        => new($"https://{storage.AccountName ?? throw new InvalidOperationException($"DurableTask:Storage needs an AccountName or an explicit {service} service URI.")}.{service}.core.windows.net/");
 
     private sealed record OutboxRecord(IReadOnlyList<ScheduledControlMessage> ControlMessages, IReadOnlyList<WorkItemMessage> WorkItems);
 }

@@ -1,6 +1,4 @@
 using Azure.Core;
-using Azure.Core.Pipeline;
-using Azure.Data.Tables;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,28 +67,6 @@ internal static class StorageSetup
                 o => !string.IsNullOrWhiteSpace(o.Storage.ConnectionString) || o.Storage.AccountName is not null || o.Storage.QueueServiceUri is not null,
                 $"No storage account is configured. Set {ConnectionSetting} to a connection string, or {ConnectionSetting}__accountName to the account name "
                 + "for an identity-based connection (the app's managed identity in Azure). In Development the default is Azurite (UseDevelopmentStorage=true).");
-    }
-
-    /// <summary>
-    /// A table client on the storage account the runtime uses (its resolved <see cref="DurableTaskStorageOptions"/>:
-    /// the same connection string, or the same service URI and credential, and the same extra pipeline policies),
-    /// for the app's own tables next to the runtime's.
-    /// </summary>
-    public static TableClient CreateTableClient(DurableTaskStorageOptions storage, string tableName)
-    {
-        var options = new TableClientOptions();
-        foreach (HttpPipelinePolicy policy in storage.AdditionalPolicies)
-        {
-            options.AddPolicy(policy, HttpPipelinePosition.PerRetry);
-        }
-
-        TableServiceClient tables = !string.IsNullOrWhiteSpace(storage.ConnectionString)
-            ? new TableServiceClient(storage.ConnectionString, options)
-            : new TableServiceClient(
-                storage.TableServiceUri ?? new Uri($"https://{storage.AccountName}.table.core.windows.net/"),
-                storage.Credential ?? throw new InvalidOperationException("An identity-based storage connection needs a credential."),
-                options);
-        return tables.GetTableClient(tableName);
     }
 
     private static bool HasIdentityConnection(IConfiguration configuration)

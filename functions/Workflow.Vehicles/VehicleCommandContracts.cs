@@ -1,12 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Workflow.Vehicles.Orchestration;
 
 namespace Workflow.Vehicles;
 
 /// <summary>Names clients use to reach the vehicle command orchestration.</summary>
 public static class VehicleCommandNames
 {
-    /// <summary>The orchestrator name (the "function name" in the Durable Functions-compatible API).</summary>
+    /// <summary>The orchestrator name (its function name under the Functions host).</summary>
     public const string Orchestrator = "VehicleCommand";
 
     /// <summary>The external event that carries the user's PIN.</summary>
@@ -18,6 +19,11 @@ public static class VehicleCommandNames
 /// <param name="Api">The pims API name, e.g. <c>pims.remote.door.lock</c>.</param>
 /// <param name="Parameters">The API parameters (a JSON object), passed through unchanged.</param>
 public sealed record VehicleCommandRequest(string Vin, string Api, JsonElement? Parameters);
+
+/// <summary>The orchestration input: the command and the settings it runs with, fixed when it starts.</summary>
+/// <param name="Command">What to send to which vehicle.</param>
+/// <param name="Settings">The limits of this command (<see cref="VehicleCommandSettings.From"/> at start).</param>
+public sealed record VehicleCommandInput(VehicleCommandRequest Command, VehicleCommandSettings Settings);
 
 /// <summary>
 /// The payload of the <see cref="VehicleCommandNames.PinEvent"/> event as the orchestration receives

@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Workflow.Durable;
-using Workflow.Vehicles.Options;
+using Microsoft.DurableTask;
 using Workflow.Vehicles.Orchestration;
 
 namespace Workflow.Vehicles;
@@ -13,15 +10,15 @@ namespace Workflow.Vehicles;
 /// the full flow.
 /// </summary>
 /// <remarks>
-/// Options come through the constructor: the runtime creates the orchestrator for every step, and
-/// reading options is deterministic only because they are fixed for the lifetime of the process.
+/// Deterministic by construction: everything it reads comes from its input (the command and the settings
+/// snapshot taken at start), its history or the context. It has no constructor dependencies, so both hosts
+/// create it the same way.
 /// </remarks>
-public sealed class VehicleCommandOrchestrator(IOptions<VehicleWorkflowOptions> options, ILogger<VehicleCommandOrchestrator> logger)
-    : TaskOrchestrator<VehicleCommandRequest, VehicleCommandResult>
+public sealed class VehicleCommandOrchestrator : TaskOrchestrator<VehicleCommandInput, VehicleCommandResult>
 {
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The command is not valid (see <see cref="VehicleCommandValidation"/>).</exception>
-    public override Task<VehicleCommandResult> RunAsync(TaskOrchestrationContext context, VehicleCommandRequest input)
+    /// <exception cref="ArgumentException">The input is not a valid command (see <see cref="VehicleCommandValidation"/>).</exception>
+    public override Task<VehicleCommandResult> RunAsync(TaskOrchestrationContext context, VehicleCommandInput input)
     {
         ArgumentNullException.ThrowIfNull(context);
         if (VehicleCommandValidation.Validate(input) is { } problem)
@@ -29,7 +26,7 @@ public sealed class VehicleCommandOrchestrator(IOptions<VehicleWorkflowOptions> 
             throw new ArgumentException($"Invalid vehicle command: {problem}", nameof(input));
         }
 
-        var run = new VehicleCommandRun(context, input, options.Value, context.CreateReplaySafeLogger(logger));
+        var run = new VehicleCommandRun(context, input, context.CreateReplaySafeLogger<VehicleCommandOrchestrator>());
         return run.ExecuteAsync();
     }
 }

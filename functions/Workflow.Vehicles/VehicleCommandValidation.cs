@@ -18,6 +18,17 @@ public static class VehicleCommandValidation
     /// <summary>Longest accepted API name.</summary>
     public const int MaxApiLength = 200;
 
+    /// <summary>Returns why <paramref name="input"/> is not a valid orchestration input, or <c>null</c> when it is.</summary>
+    public static string? Validate(VehicleCommandInput? input)
+    {
+        if (input is null)
+        {
+            return "The input is required: {\"command\": {\"vin\", \"api\", \"parameters\"}, \"settings\": {…}}.";
+        }
+
+        return Validate(input.Command) ?? (input.Settings is null ? "settings are required: start commands through the product API, which takes them from the app's options." : input.Settings.Validate());
+    }
+
     /// <summary>Returns why <paramref name="request"/> is not a valid command, or <c>null</c> when it is.</summary>
     public static string? Validate(VehicleCommandRequest? request)
     {

@@ -1,15 +1,16 @@
-using Workflow.Durable;
+using Microsoft.DurableTask;
 using Workflow.Vehicles.Activities;
 
 namespace Workflow.Vehicles;
 
-/// <summary>Registers the vehicle workflow's orchestrator and activities with the durable runtime.</summary>
+/// <summary>Registers the vehicle workflow's orchestrator and activities with a Microsoft.DurableTask worker.</summary>
 public static class VehicleWorkflowRegistryExtensions
 {
     /// <summary>
     /// Adds <see cref="VehicleCommandOrchestrator"/> as <see cref="VehicleCommandNames.Orchestrator"/>, and its
     /// activities <see cref="VehicleActivityNames.CallVehicleApi"/> and <see cref="VehicleActivityNames.RequestOtp"/>.
-    /// Pair it with <see cref="VehicleWorkflowServiceCollectionExtensions.AddVehicleWorkflow"/>.
+    /// Pair it with <see cref="VehicleWorkflowServiceCollectionExtensions.AddVehicleWorkflow"/>. Under the Functions
+    /// host the same classes run behind function triggers instead (the app's <c>VehicleCommandFunctions</c>).
     /// </summary>
     public static DurableTaskRegistry AddVehicleWorkflow(this DurableTaskRegistry registry)
     {

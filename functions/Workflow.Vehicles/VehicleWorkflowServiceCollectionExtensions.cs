@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Workflow.Vehicles.Activities;
 using Workflow.Vehicles.Api;
 using Workflow.Vehicles.Lockout;
 using Workflow.Vehicles.Options;
@@ -23,7 +24,7 @@ public static class VehicleWorkflowServiceCollectionExtensions
     /// The host must also register an <c>ISecretStore</c> (<c>AddWorkflowSecrets</c>), an
     /// <see cref="ISensitiveDataProtector"/> and an <see cref="IPinAttemptLimiter"/> on storage every app instance
     /// shares (no default here: an in-memory one would let each instance count on its own), and add the orchestrator
-    /// and activities to the durable runtime with <see cref="VehicleWorkflowRegistryExtensions.AddVehicleWorkflow"/>.
+    /// and activities to a Microsoft.DurableTask worker with <see cref="VehicleWorkflowRegistryExtensions.AddVehicleWorkflow"/>.
     /// </remarks>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The application's configuration root.</param>
@@ -50,6 +51,10 @@ public static class VehicleWorkflowServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IVehicleApiCredentialsSource, SecretStoreVehicleApiCredentialsSource>();
         services.TryAddSingleton<VehicleApiTokenCache>();
+
+        // The activities, for hosts that resolve them from the container (the Functions app's triggers).
+        services.TryAddTransient<CallVehicleApiActivity>();
+        services.TryAddTransient<RequestVehicleOtpActivity>();
 
         services.AddHttpClient<VehicleApiClient>((provider, http) =>
             {

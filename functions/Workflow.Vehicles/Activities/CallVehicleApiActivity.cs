@@ -1,4 +1,5 @@
-using Workflow.Durable;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Hosting;
 using Workflow.Vehicles.Api;
 
 namespace Workflow.Vehicles.Activities;
@@ -12,9 +13,10 @@ namespace Workflow.Vehicles.Activities;
 /// retrying will not fix (code = the HTTP status). Transient failures escape as
 /// <see cref="VehicleApiTransientException"/> for the orchestration's durable retry policy. The
 /// <c>Idempotency-Key</c> comes from the input, so a redelivered or retried call replays the gateway's
-/// first answer instead of acting twice.
+/// first answer instead of acting twice. The call is cancelled when the host stops (Microsoft.DurableTask gives an
+/// activity no token of its own); the engine then runs it again elsewhere with the same key.
 /// </remarks>
-public sealed class CallVehicleApiActivity(VehicleApiClient client, ISensitiveDataProtector protector)
+public sealed class CallVehicleApiActivity(VehicleApiClient client, ISensitiveDataProtector protector, IHostApplicationLifetime lifetime)
     : TaskActivity<CallVehicleApiInput, VehicleApiMessage>
 {
     /// <inheritdoc/>
@@ -22,7 +24,7 @@ public sealed class CallVehicleApiActivity(VehicleApiClient client, ISensitiveDa
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        CancellationToken cancellationToken = context.CancellationToken;
+        CancellationToken cancellationToken = lifetime.ApplicationStopping;
         string? otp = input.SealedOtp is null ? null : await protector.UnsealAsync(input.SealedOtp, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Workflow.Durable;
 using Workflow.Vehicles.Api;
 using Workflow.Vehicles.Lockout;
 
@@ -30,6 +31,7 @@ public sealed partial class RequestVehicleOtpActivity(
     VehicleApiClient client,
     ISensitiveDataProtector protector,
     IPinAttemptLimiter limiter,
+    IHostApplicationLifetime lifetime,
     ILogger<RequestVehicleOtpActivity> logger)
     : TaskActivity<RequestVehicleOtpInput, OtpRequestOutcome>
 {
@@ -41,7 +43,8 @@ public sealed partial class RequestVehicleOtpActivity(
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(input);
-        CancellationToken cancellationToken = context.CancellationToken;
+        // Cancelled when the host stops, like CallVehicleApiActivity's call.
+        CancellationToken cancellationToken = lifetime.ApplicationStopping;
 
         string pin;
         try

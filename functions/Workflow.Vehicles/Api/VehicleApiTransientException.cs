@@ -1,3 +1,5 @@
+using Microsoft.DurableTask;
+
 namespace Workflow.Vehicles.Api;
 
 /// <summary>
@@ -37,4 +39,20 @@ public sealed class VehicleApiTransientException : Exception
 
     /// <summary>The HTTP status (0 for a timeout or a connection error).</summary>
     public int StatusCode { get; }
+
+    /// <summary>
+    /// Whether an activity failed because of this exception: the one rule the orchestration's durable retries
+    /// and its give-up handling share.
+    /// </summary>
+    /// <remarks>
+    /// By type when the failure's type can be loaded, otherwise by its full name: a host may report the
+    /// failure of a task it ran in another process with the type's name only.
+    /// </remarks>
+    public static bool IsCause(TaskFailureDetails failure)
+    {
+        ArgumentNullException.ThrowIfNull(failure);
+        return failure.IsCausedBy<VehicleApiTransientException>()
+            || string.Equals(failure.ErrorType, typeof(VehicleApiTransientException).FullName, StringComparison.Ordinal)
+            || (failure.InnerFailure is { } inner && IsCause(inner));
+    }
 }

@@ -7,10 +7,9 @@ namespace Workflow.Vehicles.Options;
 /// validated at start-up.
 /// </summary>
 /// <remarks>
-/// The orchestrator reads these through <c>IOptions</c> injected in its constructor. That keeps it
-/// deterministic only because options are fixed for the lifetime of the process: change them with a
-/// deployment, not a configuration reload, and expect instances already waiting for a PIN to replay
-/// with the values of the process that resumes them.
+/// The orchestrator never reads these: a command takes a snapshot of them into its input when it starts
+/// (<see cref="Orchestration.VehicleCommandSettings"/>), so a change applies to new commands only and a running
+/// one replays with the values it started with.
 /// </remarks>
 public sealed class VehicleWorkflowOptions
 {

@@ -3,18 +3,21 @@ using System.Globalization;
 namespace Workflow.Vehicles.Orchestration;
 
 /// <summary>
-/// <c>Idempotency-Key</c> values: <c>{instanceId}:{logical step}</c>. Computed by the orchestrator from
-/// counters that replay identically, so a redelivered activity and every durable retry of the same
-/// logical call send the same key, while each new logical call gets a new one.
+/// <c>Idempotency-Key</c> values: <c>{instanceId}:{execution}:{logical step}</c>. The execution part comes from
+/// <c>TaskOrchestrationContext.NewGuid</c> at the start of the orchestration: it replays identically within one
+/// execution, and differs for a new execution under the same instance id (after a purge, say), so the gateway never
+/// answers a new command with an old command's cached answer. The step part comes from counters that replay
+/// identically, so a redelivered activity and every durable retry of one logical call send the same key.
 /// </summary>
-internal static class IdempotencyKeys
+internal sealed class IdempotencyKeys(string instanceId, Guid execution)
 {
+    private readonly string _prefix = string.Create(CultureInfo.InvariantCulture, $"{instanceId}:{execution:N}");
+
     /// <summary>The <paramref name="n"/>-th call of the command's API: <c>call-1</c> is the first, later ones carry an OTP.</summary>
-    public static string Call(string instanceId, int n) =>
-        string.Create(CultureInfo.InvariantCulture, $"{instanceId}:call-{n}");
+    public string Call(int n) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}:call-{n}");
 
     /// <summary>The <paramref name="n"/>-th OTP request: <c>otp-n</c>, then <c>otp-n-reset-r</c> for its resetStep repeats.</summary>
-    public static string Otp(string instanceId, int n, int reset) => reset == 0
-        ? string.Create(CultureInfo.InvariantCulture, $"{instanceId}:otp-{n}")
-        : string.Create(CultureInfo.InvariantCulture, $"{instanceId}:otp-{n}-reset-{reset}");
+    public string Otp(int n, int reset) => reset == 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{_prefix}:otp-{n}")
+        : string.Create(CultureInfo.InvariantCulture, $"{_prefix}:otp-{n}-reset-{reset}");
 }

@@ -1,8 +1,7 @@
+using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
-using Workflow.Durable;
 using Workflow.Vehicles.Activities;
 using Workflow.Vehicles.Api;
-using Workflow.Vehicles.Options;
 
 namespace Workflow.Vehicles.Orchestration;
 
@@ -14,29 +13,31 @@ internal sealed class VehicleCommandRun
 {
     private readonly TaskOrchestrationContext _context;
     private readonly VehicleCommandRequest _request;
-    private readonly VehicleWorkflowOptions _options;
+    private readonly VehicleCommandSettings _options;
     private readonly TaskOptions _retry;
     private readonly ILogger _log;
+    private readonly IdempotencyKeys _keys;
     private int _calls;
     private int _otpRequests;
     private int _pinAttemptsUsed;
     private bool _resetStepUsed;
 
-    public VehicleCommandRun(TaskOrchestrationContext context, VehicleCommandRequest request, VehicleWorkflowOptions options, ILogger log)
+    public VehicleCommandRun(TaskOrchestrationContext context, VehicleCommandInput input, ILogger log)
     {
         _context = context;
-        _request = request;
-        _options = options;
+        _request = input.Command;
+        _options = input.Settings;
         _log = log;
+        _keys = new IdempotencyKeys(context.InstanceId, context.NewGuid());
         _retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-            options.RetryMaxAttempts,
-            options.RetryFirstInterval,
-            options.RetryBackoffCoefficient,
-            options.RetryMaxInterval,
-            options.RetryTimeout)
+            _options.RetryMaxAttempts,
+            _options.RetryFirstInterval,
+            _options.RetryBackoffCoefficient,
+            _options.RetryMaxInterval,
+            _options.RetryTimeout)
         {
             // Only outages are worth waiting for; anything else would fail the same way again.
-            Handle = static failure => failure.FailureDetails.IsCausedBy<VehicleApiTransientException>(),
+            HandleFailure = VehicleApiTransientException.IsCause,
         });
     }
 
@@ -147,12 +148,12 @@ internal sealed class VehicleCommandRun
 
     private async Task<OtpRequestOutcome> RunOtpActivityAsync(string sealedPin, int reset)
     {
-        var input = new RequestVehicleOtpInput(_request.Vin, sealedPin, reset > 0, IdempotencyKeys.Otp(_context.InstanceId, _otpRequests, reset));
+        var input = new RequestVehicleOtpInput(_request.Vin, sealedPin, reset > 0, _keys.Otp(_otpRequests, reset));
         try
         {
             return await _context.CallActivityAsync<OtpRequestOutcome>(VehicleActivityNames.RequestOtp, input, _retry);
         }
-        catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<VehicleApiTransientException>())
+        catch (TaskFailedException ex) when (VehicleApiTransientException.IsCause(ex.FailureDetails))
         {
             VehicleWorkflowLog.GaveUp(_log, _context.InstanceId, VehicleActivityNames.RequestOtp);
             return OtpRequestOutcome.Refused(VehicleApiCodes.Unavailable, Unavailable(ex));
@@ -162,12 +163,12 @@ internal sealed class VehicleCommandRun
     private async Task<VehicleApiMessage> CallAsync(string? sealedOtp)
     {
         _calls++;
-        var input = new CallVehicleApiInput(_request.Vin, _request.Api, _request.Parameters, sealedOtp, IdempotencyKeys.Call(_context.InstanceId, _calls));
+        var input = new CallVehicleApiInput(_request.Vin, _request.Api, _request.Parameters, sealedOtp, _keys.Call(_calls));
         try
         {
             return await _context.CallActivityAsync<VehicleApiMessage>(VehicleActivityNames.CallVehicleApi, input, _retry);
         }
-        catch (TaskFailedException ex) when (ex.FailureDetails.IsCausedBy<VehicleApiTransientException>())
+        catch (TaskFailedException ex) when (VehicleApiTransientException.IsCause(ex.FailureDetails))
         {
             VehicleWorkflowLog.GaveUp(_log, _context.InstanceId, VehicleActivityNames.CallVehicleApi);
             return VehicleApiMessage.FromHttpFailure(VehicleApiCodes.Unavailable, Unavailable(ex));

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Workflow.Vehicles;
+using Workflow.Vehicles.Api;
+
+namespace Workflow.Api.Commands;
+
+/// <summary>A valid <c>POST /api/commands</c> body.</summary>
+/// <param name="Request">The orchestration input.</param>
+/// <param name="InstanceId">The caller's instance id for an idempotent start, or null for a new one.</param>
+internal sealed record StartCommand(VehicleCommandRequest Request, string? InstanceId);
+
+/// <summary>Field rules of the product API, with messages that say what a valid value looks like.</summary>
+internal static class CommandRequestValidation
+{
+    public const int MaxApiLength = 128;
+    /// <summary>The OTP API is the workflow's business: a caller must not drive it (nor put a PIN in a command's parameters).</summary>
+    public const string OtpApi = VehicleApiCodes.OtpApi;
+
+    public static bool TryParseStart(JsonElement body, out StartCommand? command, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        string? vin = ReadString(body, "vin", errors, "vin is required: the vehicle's 17-character VIN.");
+        if (vin is not null && !VehicleCommandValidation.IsValidVin(vin))
+        {
+            errors["vin"] = ["vin must be 17 characters: digits and capital letters except I, O and Q."];
+        }
+
+        string? api = ReadString(body, "api", errors, "api is required: the pims API name, for example pims.remote.door.lock.");
+        if (api is not null && !IsValidApiName(api))
+        {
+            errors["api"] = [$"api must be a pims API name such as pims.remote.door.lock: 1 to {MaxApiLength} letters, digits, dots, dashes or underscores, starting with a letter."];
+        }
+        else if (api is not null && api.Equals(OtpApi, StringComparison.OrdinalIgnoreCase))
+        {
+            errors["api"] = [$"{OtpApi} cannot be started as a command: the workflow requests the OTP itself. Send the PIN to the command's pinPostUri."];
+        }
+
+        JsonElement? parameters = null;
+        if (body.TryGetProperty("parameters", out JsonElement p) && p.ValueKind != JsonValueKind.Null)
+        {
+            if (p.ValueKind == JsonValueKind.Object)
+            {
+                parameters = p.Clone();
+            }
+            else
+            {
+                errors["parameters"] = ["parameters must be a JSON object when present."];
+            }
+        }
+
+        string? instanceId = null;
+        if (body.TryGetProperty("instanceId", out JsonElement id) && id.ValueKind != JsonValueKind.Null)
+        {
+            if (id.ValueKind == JsonValueKind.String && CommandIds.IsValid(id.GetString()))
+            {
+                instanceId = id.GetString();
+            }
+            else
+            {
+                errors["instanceId"] = [$"instanceId must be a string of {CommandIds.Rule}."];
+            }
+        }
+
+        command = errors.Count == 0 ? new StartCommand(new VehicleCommandRequest(vin!, api!, parameters), instanceId) : null;
+        return command is not null;
+    }
+
+    /// <summary>17 characters, digits and capital letters without I, O and Q (ISO 3779 excludes them).</summary>
+    public static bool IsValidApiName(string api)
+        => api.Length is > 0 and <= MaxApiLength
+            && char.IsAsciiLetter(api[0])
+            && api.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
+
+    /// <summary>Whether an existing instance's input is the same command as <paramref name="request"/>.</summary>
+    public static bool IsSameCommand(VehicleCommandRequest existing, VehicleCommandRequest request)
+        => string.Equals(existing.Vin, request.Vin, StringComparison.Ordinal)
+            && string.Equals(existing.Api, request.Api, StringComparison.Ordinal)
+            && ParametersEqual(existing.Parameters, request.Parameters);
+
+    private static bool ParametersEqual(JsonElement? left, JsonElement? right)
+    {
+        bool leftEmpty = left is null || left.Value.ValueKind == JsonValueKind.Null;
+        bool rightEmpty = right is null || right.Value.ValueKind == JsonValueKind.Null;
+        return leftEmpty || rightEmpty ? leftEmpty == rightEmpty : JsonElement.DeepEquals(left!.Value, right!.Value);
+    }
+
+    private static string? ReadString(JsonElement body, string name, Dictionary<string, string[]> errors, string missing)
+    {
+        if (!body.TryGetProperty(name, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            errors[name] = [missing];
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors[name] = [$"{name} must be a string."];
+            return null;
+        }
+
+        string text = value.GetString()!;
+        if (text.Length == 0)
+        {
+            errors[name] = [missing];
+            return null;
+        }
+
+        return text;
+    }
+}

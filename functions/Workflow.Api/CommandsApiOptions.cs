@@ -1,0 +1,16 @@
+namespace Workflow.Api;
+
+/// <summary>Settings of the product API (configuration section <c>Commands</c>), validated at start-up.</summary>
+public sealed class CommandsApiOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Commands";
+
+    /// <summary>
+    /// The public base URL (scheme, host, optional path) of the links the API hands out (<c>Location</c>,
+    /// <c>statusQueryGetUri</c>, <c>pinPostUri</c>), e.g. <c>https://func-vcmd-abc.azurewebsites.net</c>. Unset, links are
+    /// relative (<c>/api/commands/…</c>). Never taken from the request: a forged <c>Host</c> header must not decide
+    /// where a client sends its PIN.
+    /// </summary>
+    public Uri? PublicBaseUrl { get; set; }
+}

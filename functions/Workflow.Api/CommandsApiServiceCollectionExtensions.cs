@@ -1,0 +1,62 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Workflow.Api.Commands;
+using Workflow.Api.Durable;
+using Workflow.Api.Lockout;
+using Workflow.Api.Protection;
+using Workflow.Api.Security;
+using Workflow.Secrets;
+using Workflow.Vehicles;
+using Workflow.Vehicles.Lockout;
+
+namespace Workflow.Api;
+
+/// <summary>Registers the product: the vehicle workflow, its secrets and the product API's handlers. Both hosts call it.</summary>
+public static class CommandsApiServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers <see cref="CommandHandlers"/> and what they and the vehicle workflow's activities need: Key Vault
+    /// secrets (<c>AddWorkflowSecrets</c>), the PIN/OTP sealer, the per-vehicle PIN lockout on the storage account
+    /// the engine uses (<see cref="StorageConnection"/>), the payload <see cref="DataConverter"/> and the options of
+    /// <see cref="CommandsApiOptions"/> (section <c>Commands</c>), validated at start-up. The host adds the Durable
+    /// client and worker (or the Functions triggers) itself.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The application's configuration root.</param>
+    /// <param name="environment">The host environment: only Development may run without a vault.</param>
+    public static IServiceCollection AddVehicleCommandsApi(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(environment);
+
+        services.AddOptions<CommandsApiOptions>()
+            .Bind(configuration.GetSection(CommandsApiOptions.SectionName))
+            .Validate(
+                o => o.PublicBaseUrl is null || (o.PublicBaseUrl.IsAbsoluteUri && (o.PublicBaseUrl.Scheme == Uri.UriSchemeHttp || o.PublicBaseUrl.Scheme == Uri.UriSchemeHttps)),
+                "Commands:PublicBaseUrl must be an absolute http or https URL, for example https://func-vcmd-abc.azurewebsites.net.")
+            .ValidateOnStart();
+
+        services.AddWorkflowSecrets(configuration, environment);
+        services.AddVehicleWorkflow(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<DataConverter, CommandPayloadConverter>();
+        services.TryAddSingleton<ISensitiveDataProtector, SensitiveDataProtector>();
+
+        // The PIN lockout counts per vehicle across every instance of the app: one table on the engine's account.
+        services.TryAddSingleton<IPinAttemptLimiter>(provider => new TablePinAttemptLimiter(
+            StorageConnection.CreateTableServiceClient(configuration).GetTableClient(TablePinAttemptLimiter.TableName),
+            provider.GetRequiredService<IOptions<Vehicles.Options.VehicleWorkflowOptions>>(),
+            provider.GetRequiredService<TimeProvider>()));
+
+        services.TryAddSingleton<PinTokens>();
+        services.TryAddSingleton<PinLockoutGuard>();
+        services.TryAddSingleton<CommandLinks>();
+        services.TryAddSingleton(provider => ActivatorUtilities.CreateInstance<CommandHandlers>(provider));
+        return services;
+    }
+}

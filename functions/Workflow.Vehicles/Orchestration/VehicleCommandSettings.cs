@@ -1,0 +1,53 @@
+using Workflow.Vehicles.Options;
+
+namespace Workflow.Vehicles.Orchestration;
+
+/// <summary>
+/// The limits one command runs with, copied from <see cref="VehicleWorkflowOptions"/> into the orchestration's
+/// input when the command starts. The orchestrator reads nothing else, so an instance replays identically after a
+/// settings change or a redeploy, and a command keeps the rules it was started with until it ends.
+/// </summary>
+/// <param name="PinTimeout">How long each PIN wait lasts.</param>
+/// <param name="MaxPinAttempts">PIN attempts allowed for the command.</param>
+/// <param name="ResetStepRetries">Repeats with <c>resetStep: true</c> after 2317/2312.</param>
+/// <param name="RetryMaxAttempts">Durable attempts of a transiently failing activity, the first included.</param>
+/// <param name="RetryFirstInterval">Wait before the first durable retry.</param>
+/// <param name="RetryBackoffCoefficient">Growth of the wait after each durable retry.</param>
+/// <param name="RetryMaxInterval">Longest wait between durable retries.</param>
+/// <param name="RetryTimeout">Budget of durable retries for one logical call.</param>
+public sealed record VehicleCommandSettings(
+    TimeSpan PinTimeout,
+    int MaxPinAttempts,
+    int ResetStepRetries,
+    int RetryMaxAttempts,
+    TimeSpan RetryFirstInterval,
+    double RetryBackoffCoefficient,
+    TimeSpan RetryMaxInterval,
+    TimeSpan RetryTimeout)
+{
+    /// <summary>Takes the snapshot of validated options.</summary>
+    public static VehicleCommandSettings From(VehicleWorkflowOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new(
+            options.PinTimeout,
+            options.MaxPinAttempts,
+            options.ResetStepRetries,
+            options.RetryMaxAttempts,
+            options.RetryFirstInterval,
+            options.RetryBackoffCoefficient,
+            options.RetryMaxInterval,
+            options.RetryTimeout);
+    }
+
+    /// <summary>Why these settings cannot run a command, or <c>null</c> when they can (an input may come from outside the product's API).</summary>
+    public string? Validate() =>
+        PinTimeout <= TimeSpan.Zero ? "settings.pinTimeout must be positive."
+        : MaxPinAttempts < 1 ? "settings.maxPinAttempts must be at least 1."
+        : ResetStepRetries < 0 ? "settings.resetStepRetries must not be negative."
+        : RetryMaxAttempts < 1 ? "settings.retryMaxAttempts must be at least 1."
+        : RetryFirstInterval <= TimeSpan.Zero || RetryMaxInterval < RetryFirstInterval ? "settings.retryFirstInterval must be positive and not longer than settings.retryMaxInterval."
+        : RetryBackoffCoefficient < 1 ? "settings.retryBackoffCoefficient must be at least 1."
+        : RetryTimeout <= TimeSpan.Zero ? "settings.retryTimeout must be positive."
+        : null;
+}

@@ -1,5 +1,6 @@
-// Vehicle-command workflow: Azure Functions custom handler on the Flex Consumption plan, with
-// identity-only Azure Storage (durable state), Key Vault (secrets) and Application Insights.
+// Vehicle-command workflow: a .NET isolated-worker Azure Functions app (dotnet-isolated 10.0) with
+// Durable Functions on the Flex Consumption plan, with identity-only Azure Storage (host, task hub,
+// deployment package), Key Vault (secrets) and Application Insights.
 // Deploy into an existing resource group:
 //   az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam
 // or with the Azure Developer CLI: azd up (see infra/README.md).
@@ -19,7 +20,7 @@ param location string = resourceGroup().location
 @maxLength(8)
 param namePrefix string = 'vcmd'
 
-@description('Durable task hub name: prefix of the runtime\'s tables and queues (app setting DurableTask__HubName). Letters and digits, starting with a letter.')
+@description('Durable Functions task hub name: prefix of the Durable extension\'s tables, queues and containers (app setting AzureFunctionsJobHost__extensions__durableTask__hubName). Letters and digits, starting with a letter.')
 @minLength(3)
 @maxLength(45)
 param taskHubName string = 'VehicleCommands'
@@ -83,10 +84,6 @@ param vehicleApiClientSecret string = ''
 @description('Optional value of the Key Vault secret "data-protection-key" (base64 of 32 random bytes: openssl rand -base64 32); empty leaves the secret as it is.')
 param dataProtectionKey string = ''
 
-@secure()
-@description('Optional value of the Key Vault secret "functions-default-key"; empty leaves the secret as it is.')
-param functionsDefaultKey string = ''
-
 @description('Tags added to every resource.')
 param tags object = {}
 
@@ -135,7 +132,6 @@ module keyVault 'modules/keyVault.bicep' = {
     vehicleApiClientId: vehicleApiClientId
     vehicleApiClientSecret: vehicleApiClientSecret
     dataProtectionKey: dataProtectionKey
-    functionsDefaultKey: functionsDefaultKey
   }
 }
 
@@ -195,3 +191,6 @@ output AZURE_KEY_VAULT_NAME string = keyVault.outputs.keyVaultName
 
 @description('Name of the storage account holding the durable state.')
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.storageAccountName
+
+@description('Name of the Application Insights component (for az monitor app-insights query --app).')
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

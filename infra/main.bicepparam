@@ -21,4 +21,3 @@ param keyVaultOfficerPrincipalType = readEnvironmentVariable('AZURE_PRINCIPAL_TY
 param vehicleApiClientId = readEnvironmentVariable('VEHICLE_API_CLIENT_ID', '')
 param vehicleApiClientSecret = readEnvironmentVariable('VEHICLE_API_CLIENT_SECRET', '')
 param dataProtectionKey = readEnvironmentVariable('DATA_PROTECTION_KEY', '')
-param functionsDefaultKey = readEnvironmentVariable('FUNCTIONS_DEFAULT_KEY', '')

@@ -1,7 +1,13 @@
-// Flex Consumption (FC1, Linux) plan and the function app. The runtime is a custom handler:
-// the Functions host starts the app's self-contained ASP.NET Core binary (host.json
-// "customHandler"). The app reaches storage, Key Vault and Application Insights with its
-// system-assigned managed identity only; no key or connection string is configured.
+// Flex Consumption (FC1, Linux) plan and the function app: a .NET isolated-worker Functions app
+// (dotnet-isolated 10.0) with Durable Functions on the Azure Storage backend. The Functions host,
+// the Durable extension and the app reach storage, Key Vault and Application Insights with the
+// app's system-assigned managed identity only; no key or connection string is configured.
+//
+// The app settings live in one `config/appsettings` resource rather than in siteConfig: one of
+// them (Commands__PublicBaseUrl) is the site's own default host name, which exists only once the
+// site does. That resource replaces the whole set on every deployment, so the settings are
+// exactly the ones below. Flex Consumption takes the runtime from functionAppConfig.runtime and
+// rejects FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION, so neither is set.
 
 @description('Azure region of the resources.')
 param location string
@@ -14,7 +20,7 @@ param planName string
 @maxLength(60)
 param functionAppName string
 
-@description('Name of the existing storage account (AzureWebJobsStorage and durable state).')
+@description('Name of the existing storage account (AzureWebJobsStorage: host, Durable Functions task hub, deployment package).')
 param storageAccountName string
 
 @description('Blob container of the storage account holding the deployment package.')
@@ -26,7 +32,7 @@ param applicationInsightsName string
 @description('URI of the Key Vault the app reads its secrets from.')
 param keyVaultUri string
 
-@description('Durable task hub name (prefix of the runtime\'s tables and queues).')
+@description('Durable Functions task hub name (prefix of the Durable extension\'s tables, queues and blob containers).')
 param taskHubName string
 
 @description('Base URL of the vehicle API gateway.')
@@ -80,6 +86,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     clientCertEnabled: false
     publicNetworkAccess: 'Enabled'
     functionAppConfig: {
+      // Flex Consumption runs the package it finds in this container (azd, or
+      // `az functionapp deployment source config-zip`, uploads it there); the platform reads it
+      // with the app's system-assigned identity.
       deployment: {
         storage: {
           type: 'blobContainer'
@@ -90,8 +99,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       runtime: {
-        name: 'custom'
-        version: '1.0'
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
@@ -103,40 +112,29 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: [
-        // Host and app reach storage by managed identity: account name only, never a key.
-        {
-          name: 'AzureWebJobsStorage__accountName'
-          value: storageAccount.name
-        }
-        {
-          name: 'AzureWebJobsStorage__credential'
-          value: 'managedidentity'
-        }
-        {
-          name: 'DurableTask__HubName'
-          value: taskHubName
-        }
-        {
-          name: 'KeyVault__VaultUri'
-          value: keyVaultUri
-        }
-        {
-          name: 'VehicleApi__BaseUrl'
-          value: vehicleApiBaseUrl
-        }
-        {
-          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
-          value: applicationInsights.properties.ConnectionString
-        }
-        {
-          // Local auth is disabled on the component: telemetry is sent with an Entra ID token
-          // of the system-assigned identity.
-          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
-          value: 'Authorization=AAD'
-        }
-      ]
     }
+  }
+}
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: {
+    // Functions host, Durable Functions (Azure Storage backend) and the app reach the storage
+    // account by managed identity: the account name only, never a key. The Durable extension
+    // uses this same connection.
+    AzureWebJobsStorage__accountName: storageAccount.name
+    AzureWebJobsStorage__credential: 'managedidentity'
+    // Overrides extensions.durableTask.hubName of host.json.
+    AzureFunctionsJobHost__extensions__durableTask__hubName: taskHubName
+    KeyVault__VaultUri: keyVaultUri
+    VehicleApi__BaseUrl: vehicleApiBaseUrl
+    // The app builds the links of its responses (Location, statusQueryGetUri, pinPostUri) from it.
+    Commands__PublicBaseUrl: 'https://${functionApp.properties.defaultHostName}'
+    APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+    // Local auth is disabled on the component: telemetry is sent with an Entra ID token of the
+    // system-assigned identity.
+    APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
   }
 }
 

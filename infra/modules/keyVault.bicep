@@ -31,10 +31,6 @@ param vehicleApiClientSecret string = ''
 @description('Value of the "data-protection-key" secret (base64 of 32 random bytes); empty to leave the secret as it is.')
 param dataProtectionKey string = ''
 
-@secure()
-@description('Value of the "functions-default-key" secret; empty to leave the secret as it is.')
-param functionsDefaultKey string = ''
-
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: keyVaultName
   location: location
@@ -84,15 +80,6 @@ resource dataProtectionKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' 
   properties: {
     value: dataProtectionKey
     contentType: 'application/octet-stream; base64'
-  }
-}
-
-resource functionsDefaultKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(functionsDefaultKey)) {
-  parent: vault
-  name: 'functions-default-key'
-  properties: {
-    value: functionsDefaultKey
-    contentType: 'text/plain'
   }
 }
 

@@ -64,7 +64,8 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-// Blob: Functions host (leases, deployment package) and the runtime's large payloads.
+// Blob: Functions host (keys, leases), the Flex Consumption deployment package and the Durable
+// extension's task hub leases and large messages.
 resource storageBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storageAccount.id, principalId, storageBlobDataOwnerRoleId)
   scope: storageAccount
@@ -75,7 +76,7 @@ resource storageBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
-// Queues: the runtime's control and work-item queues, and the host's queue triggers.
+// Queues: the Durable extension's control and work-item queues.
 resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storageAccount.id, principalId, storageQueueDataContributorRoleId)
   scope: storageAccount
@@ -86,7 +87,7 @@ resource storageQueueDataContributor 'Microsoft.Authorization/roleAssignments@20
   }
 }
 
-// Tables: the runtime's instance and history tables, and the app's PIN-lockout table.
+// Tables: the Durable extension's instance and history tables, and any table the app keeps.
 resource storageTableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storageAccount.id, principalId, storageTableDataContributorRoleId)
   scope: storageAccount
@@ -97,7 +98,7 @@ resource storageTableDataContributor 'Microsoft.Authorization/roleAssignments@20
   }
 }
 
-// Key Vault: read secrets (vehicle API credentials, data-protection keys, function key).
+// Key Vault: read secrets (vehicle API credentials, data-protection key).
 resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(vault.id, principalId, keyVaultSecretsUserRoleId)
   scope: vault

@@ -1,5 +1,5 @@
-// Storage account for the durable runtime (tables, queues, blobs), the Functions host and the
-// Flex Consumption deployment package. Identity-only: shared key (account key / SAS) access is
+// Storage account for the Functions host (AzureWebJobsStorage), the Durable Functions task hub
+// (tables, queues, blobs) and the Flex Consumption deployment package. Identity-only: shared key (account key / SAS) access is
 // disabled, so no connection string exists that could leak.
 
 @description('Azure region of the resources.')

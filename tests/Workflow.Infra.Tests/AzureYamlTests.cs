@@ -26,28 +26,37 @@ public sealed partial class AzureYamlTests(BicepFixture bicep)
     }
 
     [Fact]
-    public void ApiServiceIsACustomHandlerFunctionAppBuiltByThePackageCommand()
+    public void ApiServiceIsTheIsolatedWorkerFunctionAppPublishedByAzdsDotnetPackager()
     {
         var yaml = Yaml;
         Assert.Matches(@"(?m)^services:\s*\n\s+api:\s*$", yaml);
         var project = Value(yaml, "project");
         Assert.Equal("./functions/Workflow.Functions", project);
-        Assert.True(Directory.Exists(Path.Combine(bicep.RepositoryRoot, project)), $"{project} does not exist.");
+        var projectDirectory = Path.Combine(bicep.RepositoryRoot, project);
+        Assert.True(Directory.Exists(projectDirectory), $"{project} does not exist.");
+        Assert.True(File.Exists(Path.Combine(projectDirectory, "Workflow.Functions.csproj")), $"{project} has no Workflow.Functions.csproj for `dotnet publish`.");
         Assert.Equal("function", Value(yaml, "host"));
-        Assert.Equal("custom", Value(yaml, "language"));
+        Assert.Equal("dotnet", Value(yaml, "language"));
+    }
 
-        // The prepackage hook writes the zip that `dist` hands to azd (both relative to the project folder).
-        var dist = Value(yaml, "dist");
-        var runs = Regex.Matches(yaml, @"^\s*run:\s*(?<command>.+?)\s*$", RegexOptions.Multiline, TimeSpan.FromSeconds(1));
-        Assert.NotEmpty(runs);
-        Assert.All(runs, run =>
+    [Fact]
+    public void ApiServiceHasNoCustomPackagingLeft()
+    {
+        // azd's dotnet packager publishes the project itself: no custom language, no hook that
+        // builds a zip, no `dist` pointing at one.
+        var keys = Regex.Matches(Yaml, @"^\s*(?<key>[A-Za-z_][A-Za-z0-9_-]*):", RegexOptions.Multiline, TimeSpan.FromSeconds(1))
+            .Select(m => m.Groups["key"].Value)
+            .ToList();
+        foreach (var forbidden in new[] { "hooks", "prepackage", "postpackage", "dist", "run", "outputPath" })
         {
-            Assert.Contains("dotnet publish -c Release -r linux-x64 --self-contained -p:PackageFunctionApp=true", run.Groups["command"].Value, StringComparison.Ordinal);
-            Assert.Contains($"-p:FunctionAppPackagePath={dist}", run.Groups["command"].Value, StringComparison.Ordinal);
-        });
-        Assert.Equal(
-            Path.GetFullPath(Path.Combine(bicep.RepositoryRoot, "artifacts", "app.zip")),
-            Path.GetFullPath(Path.Combine(bicep.RepositoryRoot, project, dist)));
+            Assert.DoesNotContain(forbidden, keys);
+        }
+
+        var content = string.Join('\n', Yaml.Split('\n').Where(line => !line.TrimStart().StartsWith('#')));
+        foreach (var remnant in new[] { "custom", "PackageFunctionApp", "app.zip", "--self-contained" })
+        {
+            Assert.DoesNotContain(remnant, content, StringComparison.OrdinalIgnoreCase);
+        }
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]

@@ -51,7 +51,6 @@ public sealed class BicepFixture : IAsyncLifetime
             ["VEHICLE_API_CLIENT_ID"] = null,
             ["VEHICLE_API_CLIENT_SECRET"] = null,
             ["DATA_PROTECTION_KEY"] = null,
-            ["FUNCTIONS_DEFAULT_KEY"] = null,
         };
 
         var build = BicepCli.RunAsync(InfraDirectory, ["build", "main.bicep", "--stdout"]);

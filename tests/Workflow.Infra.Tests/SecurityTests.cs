@@ -27,12 +27,13 @@ public sealed partial class SecurityTests(BicepFixture bicep)
     public void AppSettingsHoldNoConnectionStringKeyOrSecret()
     {
         var app = Assert.Single(bicep.Resources, r => r.Type == "Microsoft.Web/sites");
-        var settings = app.Get("properties.siteConfig.appSettings").EnumerateArray().ToList();
+        var config = Assert.Single(bicep.Resources, r => r.Type == "Microsoft.Web/sites/config");
+        var settings = config.Properties.EnumerateObject().ToList();
         Assert.NotEmpty(settings);
         foreach (var setting in settings)
         {
-            var name = setting.GetProperty("name").GetString()!;
-            var value = setting.GetProperty("value").ToString();
+            var name = setting.Name;
+            var value = setting.Value.ToString();
             Assert.NotEqual("AzureWebJobsStorage", name); // the key-based connection string setting
             Assert.False(name.Contains("ConnectionString", StringComparison.OrdinalIgnoreCase) && name != "APPLICATIONINSIGHTS_CONNECTION_STRING", name);
             foreach (var forbidden in new[] { "AccountKey", "SharedAccessSignature", "DefaultEndpointsProtocol", "InstrumentationKey", "list", "secret", "@Microsoft.KeyVault" })
@@ -41,8 +42,11 @@ public sealed partial class SecurityTests(BicepFixture bicep)
             }
         }
 
-        // No other resource adds settings or connection strings behind the site's back.
-        Assert.DoesNotContain(bicep.Resources, r => r.Type.StartsWith("Microsoft.Web/sites/config", StringComparison.OrdinalIgnoreCase));
+        // The appsettings resource is the only config resource: nothing adds settings or connection
+        // strings behind its back (no config/connectionstrings, no siteConfig.appSettings).
+        Assert.Equal("[format('{0}/{1}', parameters('functionAppName'), 'appsettings')]", config.Name);
+        Assert.Single(bicep.Resources, r => r.Type.StartsWith("Microsoft.Web/sites/config", StringComparison.OrdinalIgnoreCase));
+        Assert.False(app.Properties.GetProperty("siteConfig").TryGetProperty("appSettings", out _));
         Assert.False(app.Properties.GetProperty("siteConfig").TryGetProperty("connectionStrings", out _));
     }
 
@@ -113,6 +117,6 @@ public sealed partial class SecurityTests(BicepFixture bicep)
     [GeneratedRegex(@"\blist[A-Za-z]*\(", RegexOptions.IgnoreCase)]
     private static partial Regex ListFunctionCall();
 
-    [GeneratedRegex(@"(secret|password|clientId|dataProtectionKey|functionsDefaultKey)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(secret|password|clientId|dataProtectionKey|functionKey|DefaultKey)", RegexOptions.IgnoreCase)]
     private static partial Regex SecretLikeName();
 }

@@ -7,27 +7,59 @@ namespace Workflow.Infra.Tests;
 [Collection(BicepCollectionDefinition.Name)]
 public sealed partial class TemplateTests(BicepFixture bicep)
 {
-    /// <summary>The app settings the app and the Functions host read in Azure, and nothing else.</summary>
+    /// <summary>The app settings the isolated-worker app, the Functions host and the Durable extension read in Azure, and nothing else.</summary>
     private static readonly string[] ExpectedAppSettings =
     [
         "AzureWebJobsStorage__accountName",
         "AzureWebJobsStorage__credential",
-        "DurableTask__HubName",
+        "AzureFunctionsJobHost__extensions__durableTask__hubName",
         "KeyVault__VaultUri",
         "VehicleApi__BaseUrl",
+        "Commands__PublicBaseUrl",
         "APPLICATIONINSIGHTS_CONNECTION_STRING",
         "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
     ];
 
+    /// <summary>
+    /// Settings that must not be there: what the custom handler read (the hub name under its old key,
+    /// the function key the app used to check itself), what Flex Consumption rejects (the worker
+    /// runtime and extension version come from functionAppConfig), and key-based storage.
+    /// </summary>
+    private static readonly string[] ForbiddenAppSettings =
+    [
+        "DurableTask__HubName",
+        "Functions__DefaultKey",
+        "Functions__PublicBaseUrl",
+        "FUNCTIONS_WORKER_RUNTIME",
+        "FUNCTIONS_EXTENSION_VERSION",
+        "WEBSITE_RUN_FROM_PACKAGE",
+        "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+        "WEBSITE_CONTENTSHARE",
+        "DEPLOYMENT_STORAGE_CONNECTION_STRING",
+        "AzureWebJobsStorage",
+        "AzureWebJobsStorage__clientId",
+        "AzureWebJobsSecretStorageType",
+        "APPINSIGHTS_INSTRUMENTATIONKEY",
+    ];
+
+    private static readonly string[] CustomHandlerWords = ["customHandler", "custom handler", "'custom'", "\"custom\"", "functions-default-key", "functionsDefaultKey", "FUNCTIONS_DEFAULT_KEY", "PackageFunctionApp"];
+
+    private static readonly string[] CustomHandlerSettings = ["DurableTask__HubName", "Functions__DefaultKey"];
+
     public static TheoryData<string> AppSettingNames => [.. ExpectedAppSettings];
+
+    public static TheoryData<string> ForbiddenAppSettingNames => [.. ForbiddenAppSettings];
 
     private ArmResource Single(string type) => Assert.Single(bicep.Resources, r => r.Type == type);
 
     private ArmResource FunctionApp => Single("Microsoft.Web/sites");
 
-    private Dictionary<string, string> AppSettings => FunctionApp.Get("properties.siteConfig.appSettings")
-        .EnumerateArray()
-        .ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("value").ToString());
+    /// <summary>The site's one <c>config/appsettings</c> resource, which sets the whole list of app settings.</summary>
+    private ArmResource AppSettingsResource => Single("Microsoft.Web/sites/config");
+
+    private Dictionary<string, string> AppSettings => AppSettingsResource.Properties
+        .EnumerateObject()
+        .ToDictionary(p => p.Name, p => p.Value.ToString(), StringComparer.Ordinal);
 
     private JsonElement MainParameter(string name) => ArmTemplate.Get(bicep.Template, "parameters." + name);
 
@@ -58,10 +90,30 @@ public sealed partial class TemplateTests(BicepFixture bicep)
     }
 
     [Fact]
-    public void FunctionAppRunsACustomHandler()
+    public void FunctionAppRunsTheDotnetIsolatedWorkerOnDotnet10()
     {
-        Assert.Equal("custom", FunctionApp.GetString("properties.functionAppConfig.runtime.name"));
-        Assert.Equal("1.0", FunctionApp.GetString("properties.functionAppConfig.runtime.version"));
+        var runtime = FunctionApp.Get("properties.functionAppConfig.runtime");
+        Assert.Equal("dotnet-isolated", runtime.GetProperty("name").GetString());
+        Assert.Equal("10.0", runtime.GetProperty("version").GetString());
+        Assert.Equal(["name", "version"], runtime.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void AppSettingsAreOneConfigResourceOfTheSiteAndNotInSiteConfig()
+    {
+        // One place for the settings: the config/appsettings resource (it can read the site's own
+        // default host name, which siteConfig of the site itself cannot).
+        var config = AppSettingsResource;
+        Assert.Equal("[format('{0}/{1}', parameters('functionAppName'), 'appsettings')]", config.Name);
+        Assert.Equal(FunctionApp.ModuleName, config.ModuleName);
+        Assert.Contains(
+            config.Get("dependsOn").EnumerateArray().Select(d => d.GetString()),
+            d => d == "[resourceId('Microsoft.Web/sites', parameters('functionAppName'))]");
+
+        var siteConfig = FunctionApp.Get("properties.siteConfig");
+        Assert.False(siteConfig.TryGetProperty("appSettings", out _), "App settings belong to the config/appsettings resource only.");
+        Assert.False(siteConfig.TryGetProperty("connectionStrings", out _));
+        Assert.False(siteConfig.TryGetProperty("linuxFxVersion", out _), "Flex Consumption takes the runtime from functionAppConfig.runtime.");
     }
 
     [Fact]
@@ -132,7 +184,7 @@ public sealed partial class TemplateTests(BicepFixture bicep)
         Assert.Equal(ModuleArgument("storage", "storageAccountName"), ModuleArgument("functionApp", "storageAccountName"));
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
 
-        Assert.Equal("[parameters('taskHubName')]", settings["DurableTask__HubName"]);
+        Assert.Equal("[parameters('taskHubName')]", settings["AzureFunctionsJobHost__extensions__durableTask__hubName"]);
         Assert.Equal("[parameters('taskHubName')]", ModuleArgument("functionApp", "taskHubName"));
         Assert.Equal("VehicleCommands", MainParameter("taskHubName").GetProperty("defaultValue").GetString());
 
@@ -143,43 +195,55 @@ public sealed partial class TemplateTests(BicepFixture bicep)
         Assert.Equal("[parameters('vehicleApiBaseUrl')]", ModuleArgument("functionApp", "vehicleApiBaseUrl"));
         Assert.False(MainParameter("vehicleApiBaseUrl").TryGetProperty("defaultValue", out _), "The vehicle API URL is a required parameter.");
 
+        // https:// and the app's own default host name, read from the site once it exists.
+        Assert.Matches(@"^\[format\('https://\{0\}', reference\(resourceId\('Microsoft\.Web/sites', parameters\('functionAppName'\)\), '[^']+'\)\.defaultHostName\)\]$", settings["Commands__PublicBaseUrl"]);
+
         Assert.Matches(@"^\[reference\(resourceId\('Microsoft\.Insights/components', parameters\('applicationInsightsName'\)\), '[^']+'\)\.ConnectionString\]$", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
+        Assert.Equal(ModuleArgument("monitoring", "applicationInsightsName"), ModuleArgument("functionApp", "applicationInsightsName"));
         Assert.Equal("Authorization=AAD", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"]);
     }
 
-    [Fact]
-    public void StorageAccountAllowsIdentityAccessOnly()
+    [Theory]
+    [MemberData(nameof(ForbiddenAppSettingNames))]
+    public void AppSettingIsNotSet(string name)
     {
-        var account = Single("Microsoft.Storage/storageAccounts");
-        Assert.False(account.Get("properties.allowSharedKeyAccess").GetBoolean());
-        Assert.True(account.Get("properties.defaultToOAuthAuthentication").GetBoolean());
-        Assert.False(account.Get("properties.allowBlobPublicAccess").GetBoolean());
-        Assert.Equal("TLS1_2", account.GetString("properties.minimumTlsVersion"));
-        Assert.True(account.Get("properties.supportsHttpsTrafficOnly").GetBoolean());
-        Assert.Equal("StorageV2", account.GetString("kind"));
+        Assert.DoesNotContain(AppSettings.Keys, key => string.Equals(key, name, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
-    public void KeyVaultUsesRbacWithSoftDeleteAndPurgeProtection()
+    public void NothingOfTheCustomHandlerIsLeft()
     {
-        var vault = Single("Microsoft.KeyVault/vaults");
-        Assert.True(vault.Get("properties.enableRbacAuthorization").GetBoolean());
-        Assert.True(vault.Get("properties.enableSoftDelete").GetBoolean());
-        Assert.True(vault.Get("properties.enablePurgeProtection").GetBoolean());
-        Assert.False(vault.Properties.TryGetProperty("accessPolicies", out _), "Access is by RBAC only.");
-        Assert.Equal("[parameters('softDeleteRetentionInDays')]", vault.GetString("properties.softDeleteRetentionInDays"));
-        Assert.Equal("[parameters('keyVaultSoftDeleteRetentionInDays')]", ModuleArgument("keyVault", "softDeleteRetentionInDays"));
+        // Neither in the compiled template (descriptions included), nor in the parameter file, nor
+        // in the Bicep sources. Setting names are compared exactly: the hub name's new setting
+        // ends in "durableTask__hubName", which is fine.
+        var texts = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["compiled template"] = bicep.Build.StandardOutput,
+            ["compiled parameter file"] = bicep.Parameters.GetRawText(),
+        };
+        foreach (var file in Directory.GetFiles(bicep.InfraDirectory, "*.bicep*", SearchOption.AllDirectories))
+        {
+            texts[Path.GetRelativePath(bicep.RepositoryRoot, file)] = File.ReadAllText(file);
+        }
 
-        var retention = MainParameter("keyVaultSoftDeleteRetentionInDays");
-        Assert.Equal(7, retention.GetProperty("minValue").GetInt32());
-        Assert.Equal(90, retention.GetProperty("maxValue").GetInt32());
+        foreach (var (where, text) in texts)
+        {
+            foreach (var remnant in CustomHandlerWords)
+            {
+                Assert.False(text.Contains(remnant, StringComparison.OrdinalIgnoreCase), $"{where} still contains '{remnant}'.");
+            }
+
+            foreach (var remnant in CustomHandlerSettings)
+            {
+                Assert.False(text.Contains(remnant, StringComparison.Ordinal), $"{where} still contains '{remnant}'.");
+            }
+        }
     }
 
     [Theory]
     [InlineData("vehicle-api-client-id", "vehicleApiClientId")]
     [InlineData("vehicle-api-client-secret", "vehicleApiClientSecret")]
     [InlineData("data-protection-key", "dataProtectionKey")]
-    [InlineData("functions-default-key", "functionsDefaultKey")]
     public void OptionalSecretIsWrittenOnlyWhenItsSecureParameterIsGiven(string secretName, string parameter)
     {
         var secret = Assert.Single(bicep.Resources, r => r.Type == "Microsoft.KeyVault/vaults/secrets" && r.Name.Contains($"'{secretName}'", StringComparison.Ordinal));
@@ -193,6 +257,21 @@ public sealed partial class TemplateTests(BicepFixture bicep)
         var mainParameter = MainParameter(parameter);
         Assert.Equal("securestring", mainParameter.GetProperty("type").GetString(), ignoreCase: true);
         Assert.Equal(string.Empty, mainParameter.GetProperty("defaultValue").GetString());
+    }
+
+    [Fact]
+    public void VaultHoldsOnlyTheAppsThreeSecretsAndNoFunctionKey()
+    {
+        // The Functions host keeps and enforces the function keys itself now: no key in the vault.
+        var secrets = bicep.Resources.Where(r => r.Type == "Microsoft.KeyVault/vaults/secrets").Select(r => r.Name).ToList();
+        Assert.Equal(3, secrets.Count);
+        foreach (var name in new[] { "vehicle-api-client-id", "vehicle-api-client-secret", "data-protection-key" })
+        {
+            Assert.Single(secrets, s => s.Contains($"'{name}'", StringComparison.Ordinal));
+        }
+
+        Assert.False(bicep.Template.GetProperty("parameters").TryGetProperty("functionsDefaultKey", out _));
+        Assert.False(ArmTemplate.Module(bicep.Template, "keyVault").Properties.GetProperty("parameters").TryGetProperty("functionsDefaultKey", out _));
     }
 
     [Fact]
@@ -257,6 +336,9 @@ public sealed partial class TemplateTests(BicepFixture bicep)
         Assert.StartsWith("[format('https://{0}', ", url, StringComparison.Ordinal);
         Assert.Contains(".outputs.defaultHostName.value", url, StringComparison.Ordinal);
         Assert.Contains(".outputs.keyVaultUri.value", outputs.GetProperty("AZURE_KEY_VAULT_ENDPOINT").GetProperty("value").GetString()!, StringComparison.Ordinal);
+        Assert.Contains(".outputs.keyVaultName.value", outputs.GetProperty("AZURE_KEY_VAULT_NAME").GetProperty("value").GetString()!, StringComparison.Ordinal);
+        Assert.Contains(".outputs.storageAccountName.value", outputs.GetProperty("AZURE_STORAGE_ACCOUNT_NAME").GetProperty("value").GetString()!, StringComparison.Ordinal);
+        Assert.Contains(".outputs.applicationInsightsName.value", outputs.GetProperty("APPLICATIONINSIGHTS_NAME").GetProperty("value").GetString()!, StringComparison.Ordinal);
     }
 
     [Fact]

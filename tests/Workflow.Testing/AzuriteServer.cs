@@ -3,14 +3,16 @@ using Workflow.Azurite;
 namespace Workflow.Testing;
 
 /// <summary>
-/// A real Azurite (from the repository's npm lock file) on free loopback ports, in memory,
-/// started once per test process and killed when it exits. Installs Azurite with <c>npm ci</c>
-/// when the repository has not been installed yet.
+/// A real Azurite (from the repository's npm lock file) on free loopback ports, in memory. Installs Azurite with
+/// <c>npm ci</c> when the repository has not been installed yet. Whatever way the test process ends, its Azurites end
+/// with it (see <see cref="AzuriteProcess"/>): none is left holding ports after <c>dotnet test</c>.
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
-    private const string AccountName = "devstoreaccount1";
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    // Free ports are free when chosen; a parallel test process may take one before Azurite binds it. Then the start
+    // fails with AzuritePortsInUseException (it never talks to someone else's server), and new ports are taken.
+    private const int StartAttempts = 3;
+
     private static readonly Lazy<Task<AzuriteServer>> SharedServer = new(() => StartAsync(CancellationToken.None));
 
     private readonly AzuriteProcess _process;
@@ -29,20 +31,30 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <summary>The table service port.</summary>
     public int TablePort => _process.Ports.Table;
 
-    /// <summary>A connection string for the Azure SDK clients.</summary>
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
+    /// <summary>Its operating-system process id (node's).</summary>
+    public int ProcessId => _process.ProcessId;
+
+    /// <summary>A connection string for the Azure SDK clients (<see cref="AzuriteProcess.ConnectionString"/>).</summary>
+    public string ConnectionString => _process.ConnectionString;
 
     /// <summary>What Azurite printed, for failure messages.</summary>
     public string Output => _process.Output;
 
-    /// <summary>Starts a private Azurite (prefer <see cref="Shared"/>).</summary>
+    /// <summary>Starts a private Azurite on free ports (prefer <see cref="Shared"/>).</summary>
     public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken)
     {
         string launcher = await AzuriteInstallation.EnsureInstalledAsync(RepositoryPaths.Root, installing: null, cancellationToken).ConfigureAwait(false);
-        var ports = new AzuritePorts(FreePort.Next(), FreePort.Next(), FreePort.Next());
-        return new AzuriteServer(await AzuriteProcess.StartAsync(launcher, ports, TimeProvider.System, cancellationToken).ConfigureAwait(false));
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return new AzuriteServer(await AzuriteProcess.StartAsync(launcher, AzuritePorts.FreeLoopback(), TimeProvider.System, cancellationToken).ConfigureAwait(false));
+            }
+            catch (AzuritePortsInUseException) when (attempt < StartAttempts)
+            {
+                // Taken between the choice and the start: choose again.
+            }
+        }
     }
 
     /// <inheritdoc/>

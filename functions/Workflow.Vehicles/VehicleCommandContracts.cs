@@ -125,6 +125,9 @@ public interface ISensitiveDataProtector
     /// <summary>Seals a secret.</summary>
     ValueTask<string> SealAsync(string secret, CancellationToken cancellationToken);
 
-    /// <summary>Opens a sealed secret; throws when it was tampered with.</summary>
+    /// <summary>
+    /// Opens a sealed secret. Throws <see cref="SealedSecretRejectedException"/> when the text is not one this app
+    /// sealed (malformed, altered); anything else it throws is a host problem.
+    /// </summary>
     ValueTask<string> UnsealAsync(string sealedSecret, CancellationToken cancellationToken);
 }

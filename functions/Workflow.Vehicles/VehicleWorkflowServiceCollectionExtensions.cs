@@ -36,8 +36,8 @@ public static class VehicleWorkflowServiceCollectionExtensions
         services.AddOptions<VehicleWorkflowOptions>()
             .Bind(configuration.GetSection(VehicleWorkflowOptions.SectionName))
             .ValidateDataAnnotations()
-            .Validate(o => o.RetryMaxInterval >= o.RetryFirstInterval, "VehicleWorkflow:RetryMaxInterval must not be shorter than VehicleWorkflow:RetryFirstInterval.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<VehicleWorkflowOptions>, ConsistentWorkflowOptions>());
 
         services.AddOptions<VehicleApiOptions>()
             .Bind(configuration.GetSection(VehicleApiOptions.SectionName))
@@ -89,4 +89,11 @@ public static class VehicleWorkflowServiceCollectionExtensions
 
     private static Uri WithTrailingSlash(Uri baseUrl) =>
         baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+
+    /// <summary>Start-up check of the rules between <see cref="VehicleWorkflowOptions"/>, with the message of the one broken.</summary>
+    private sealed class ConsistentWorkflowOptions : IValidateOptions<VehicleWorkflowOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, VehicleWorkflowOptions options)
+            => options.CheckConsistency() is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
+    }
 }

@@ -1,5 +1,6 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
-using Workflow.Durable;
 using Workflow.VehicleSimulator.State;
 using Workflow.Vehicles.Activities;
 using Workflow.Vehicles.Api;
@@ -8,8 +9,9 @@ using Workflow.Vehicles.Tests.Infrastructure;
 namespace Workflow.Vehicles.Tests;
 
 /// <summary>
-/// An activity delivered twice (a worker crashed after the call but before recording it) sends the same
-/// <c>Idempotency-Key</c>, so the vehicle acts once and the second run gets the first answer back.
+/// <c>Idempotency-Key</c>s: <c>{instanceId}:{execution}:{step}</c>. An activity delivered twice (a worker crashed
+/// after the call but before recording it) sends the same key, so the vehicle acts once and the second run gets the
+/// first answer back; every logical step has its own key; a new execution under a reused instance id has new keys.
 /// </summary>
 public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFixture<DefaultWorkflowFixture>
 {
@@ -21,21 +23,22 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
     {
         string vin = TestVins.New();
         const string instanceId = "crash-test";
+        string execution = Guid.NewGuid().ToString("N");
         var protector = _host.Services.GetRequiredService<ISensitiveDataProtector>();
         string sealedPin = await protector.SealAsync(VehicleWorkflowHost.DefaultPin, CancellationToken.None);
 
-        var otpInput = new RequestVehicleOtpInput(vin, sealedPin, ResetStep: false, $"{instanceId}:otp-1");
-        OtpRequestOutcome firstOtp = await RunAsync<RequestVehicleOtpActivity, RequestVehicleOtpInput, OtpRequestOutcome>(otpInput, taskId: 1, attempt: 1);
-        OtpRequestOutcome secondOtp = await RunAsync<RequestVehicleOtpActivity, RequestVehicleOtpInput, OtpRequestOutcome>(otpInput, taskId: 1, attempt: 2);
+        var otpInput = new RequestVehicleOtpInput(vin, sealedPin, ResetStep: false, $"{instanceId}:{execution}:otp-1");
+        OtpRequestOutcome firstOtp = await RunAsync<RequestVehicleOtpActivity, RequestVehicleOtpInput, OtpRequestOutcome>(VehicleActivityNames.RequestOtp, instanceId, otpInput);
+        OtpRequestOutcome secondOtp = await RunAsync<RequestVehicleOtpActivity, RequestVehicleOtpInput, OtpRequestOutcome>(VehicleActivityNames.RequestOtp, instanceId, otpInput);
 
         string otp = Assert.Single(await _host.Simulator.GetOtpsAsync(vin)).Otp;
         Assert.Equal(otp, await protector.UnsealAsync(firstOtp.SealedOtp!, CancellationToken.None));
         Assert.Equal(otp, await protector.UnsealAsync(secondOtp.SealedOtp!, CancellationToken.None));
         Assert.Equal(firstOtp.TransactionId, secondOtp.TransactionId);
 
-        var callInput = new CallVehicleApiInput(vin, RemoteApi, null, firstOtp.SealedOtp, $"{instanceId}:call-2");
-        VehicleApiMessage first = await RunAsync<CallVehicleApiActivity, CallVehicleApiInput, VehicleApiMessage>(callInput, taskId: 2, attempt: 1);
-        VehicleApiMessage second = await RunAsync<CallVehicleApiActivity, CallVehicleApiInput, VehicleApiMessage>(callInput, taskId: 2, attempt: 2);
+        var callInput = new CallVehicleApiInput(vin, RemoteApi, null, firstOtp.SealedOtp, $"{instanceId}:{execution}:call-2");
+        VehicleApiMessage first = await RunAsync<CallVehicleApiActivity, CallVehicleApiInput, VehicleApiMessage>(VehicleActivityNames.CallVehicleApi, instanceId, callInput);
+        VehicleApiMessage second = await RunAsync<CallVehicleApiActivity, CallVehicleApiInput, VehicleApiMessage>(VehicleActivityNames.CallVehicleApi, instanceId, callInput);
 
         Assert.True(first.IsSucceeded);
         Assert.True(second.IsSucceeded);
@@ -44,12 +47,12 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
 
         IReadOnlyList<RequestLogEntry> calls = [.. (await _host.Simulator.GetRequestsAsync(vin)).Where(r => r.Api == RemoteApi)];
         Assert.Equal(2, calls.Count);
-        Assert.All(calls, c => Assert.Equal($"{instanceId}:call-2", c.IdempotencyKey));
+        Assert.All(calls, c => Assert.Equal(callInput.IdempotencyKey, c.IdempotencyKey));
         Assert.Equal([false, true], calls.Select(c => c.Replayed));
     }
 
     [Fact]
-    public async Task Every_logical_step_of_a_command_has_its_own_key()
+    public async Task Every_logical_step_of_a_command_has_its_own_key_and_all_share_the_execution_part()
     {
         string vin = TestVins.New();
         await _host.Simulator.QueueErrorsAsync(vin, VehicleApiCodes.OtpApi, [2317]);
@@ -63,18 +66,52 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
         IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
-        Assert.Equal(
-            [$"{id}:call-1", $"{id}:otp-1", $"{id}:otp-1-reset-1", $"{id}:otp-2", $"{id}:call-2"],
-            requests.Select(r => r.IdempotencyKey));
+
+        // Steps asserts the shape {id}:{32 hex}:{step} of every key and that they share one execution part.
+        (_, IReadOnlyList<string> steps) = IdempotencyKeyShape.Steps(id, requests);
+        Assert.Equal(["call-1", "otp-1", "otp-1-reset-1", "otp-2", "call-2"], steps);
+        Assert.Equal(requests.Count, requests.Select(r => r.IdempotencyKey).Distinct(StringComparer.Ordinal).Count());
         Assert.DoesNotContain(requests, r => r.Replayed);
     }
 
-    private async Task<TOutput> RunAsync<TActivity, TInput, TOutput>(TInput input, int taskId, int attempt)
+    [Fact]
+    public async Task A_new_command_under_a_purged_instance_id_gets_new_keys_and_really_calls_the_vehicle()
+    {
+        string vin = TestVins.New();
+        string instanceId = "reused-" + Guid.NewGuid().ToString("N")[..12];
+        string first = await _host.StartCommandAsync(vin, "pims.vehicle.status", new { run = 1 }, instanceId: instanceId);
+        Assert.Equal(instanceId, first);
+        (_, VehicleCommandResult firstResult) = await _host.WaitForResultAsync(instanceId);
+        Assert.Equal(VehicleCommandOutcome.Succeeded, firstResult.Outcome);
+
+        PurgeResult purged = await _host.Client.PurgeInstanceAsync(instanceId);
+        Assert.Equal(1, purged.PurgedInstanceCount);
+        Assert.Null(await _host.Client.GetInstanceAsync(instanceId));
+
+        string second = await _host.StartCommandAsync(vin, "pims.vehicle.status", new { run = 2 }, instanceId: instanceId);
+        Assert.Equal(instanceId, second);
+        (_, VehicleCommandResult secondResult) = await _host.WaitForResultAsync(instanceId);
+
+        IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
+        Assert.Equal(2, requests.Count);
+        (string firstExecution, string firstStep) = IdempotencyKeyShape.Parse(instanceId, requests[0].IdempotencyKey);
+        (string secondExecution, string secondStep) = IdempotencyKeyShape.Parse(instanceId, requests[1].IdempotencyKey);
+        Assert.Equal("call-1", firstStep);
+        Assert.Equal("call-1", secondStep);
+        Assert.NotEqual(firstExecution, secondExecution);
+
+        // The gateway acted on the second command instead of replaying the first one's answer.
+        Assert.False(requests[1].Replayed);
+        Assert.Equal(VehicleCommandOutcome.Succeeded, secondResult.Outcome);
+        Assert.NotEqual(firstResult.TransactionId, secondResult.TransactionId);
+        Assert.Equal(2, secondResult.Result!.Value.GetProperty("parameters").GetProperty("run").GetInt32());
+    }
+
+    private async Task<TOutput> RunAsync<TActivity, TInput, TOutput>(string name, string instanceId, TInput input)
         where TActivity : TaskActivity<TInput, TOutput>
     {
         using IServiceScope scope = _host.Services.CreateScope();
-        var activity = ActivatorUtilities.CreateInstance<TActivity>(scope.ServiceProvider);
-        var context = new TaskActivityContext(typeof(TActivity).Name, "crash-test", taskId, attempt, CancellationToken.None);
-        return await activity.RunAsync(context, input);
+        var activity = scope.ServiceProvider.GetRequiredService<TActivity>();
+        return await activity.RunAsync(new TestActivityContext(name, instanceId), input);
     }
 }

@@ -46,6 +46,23 @@ public sealed class OptionsValidationTests
         Assert.Contains(messages, m => m.Contains(expected, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_retry_timeout_shorter_than_the_first_retry_interval_fails_start_up_naming_it()
+    {
+        // RetryPolicy refuses such a pair, so a host that accepted it would fail every command at its first step.
+        using ServiceProvider services = Build(new()
+        {
+            ["VehicleApi:BaseUrl"] = "http://127.0.0.1:7072",
+            ["VehicleWorkflow:RetryFirstInterval"] = "00:00:05",
+            ["VehicleWorkflow:RetryTimeout"] = "00:00:01",
+        });
+
+        Exception? error = Record.Exception(() => services.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.NotNull(error);
+        Assert.Contains("VehicleWorkflow:RetryTimeout must not be shorter than VehicleWorkflow:RetryFirstInterval", error.Message, StringComparison.Ordinal);
+    }
+
     private static ServiceProvider Build(Dictionary<string, string?> settings)
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Workflow.Durable;
 using Workflow.Vehicles.Activities;
 using Workflow.Vehicles.Lockout;
 using Workflow.Vehicles.Tests.Infrastructure;
@@ -9,7 +8,7 @@ namespace Workflow.Vehicles.Tests;
 
 /// <summary>
 /// The per-vehicle lockout as the orchestration lives it, with a cap of two PIN attempts per vehicle and hour:
-/// on Azurite and the simulator over HTTP, with the rules over an in-memory record (the app shares a table).
+/// on the in-memory Durable Task engine and the simulator over HTTP, with the rules over an in-memory record (the app shares a table).
 /// </summary>
 public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<PinLockoutFixture>
 {
@@ -28,8 +27,10 @@ public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<P
         await _host.SubmitPinAsync(id, WrongPin);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 2);
 
+        // The attempt id is the OTP request's idempotency key, execution part included.
         PinAttempt attempt = Assert.Single(_host.PinAttempts.AttemptsOf(vin));
-        Assert.Equal($"{id}:otp-1", attempt.Id);
+        Assert.Equal("otp-1", IdempotencyKeyShape.Parse(id, attempt.Id).Step);
+        Assert.Equal(attempt.Id, (await _host.Simulator.GetRequestsAsync(vin)).Single(r => r.Api == OtpApi).IdempotencyKey);
         Assert.True(attempt.Rejected);
     }
 
@@ -38,13 +39,15 @@ public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<P
     {
         string vin = TestVins.New();
         string sealedPin = await _host.Services.GetRequiredService<ISensitiveDataProtector>().SealAsync(WrongPin, CancellationToken.None);
-        var input = new RequestVehicleOtpInput(vin, sealedPin, ResetStep: false, "redelivered:otp-1");
+        string key = $"redelivered:{Guid.NewGuid():N}:otp-1";
+        var input = new RequestVehicleOtpInput(vin, sealedPin, ResetStep: false, key);
 
-        OtpRequestOutcome first = await RunOtpActivityAsync(input, attempt: 1);
-        OtpRequestOutcome second = await RunOtpActivityAsync(input, attempt: 2);
+        OtpRequestOutcome first = await RunOtpActivityAsync(input);
+        OtpRequestOutcome second = await RunOtpActivityAsync(input);
 
         Assert.Equal(first, second);
-        Assert.Equal("redelivered:otp-1", Assert.Single(_host.PinAttempts.AttemptsOf(vin)).Id);
+        Assert.Equal(key, Assert.Single(_host.PinAttempts.AttemptsOf(vin)).Id);
+        Assert.Equal([false, true], (await _host.Simulator.GetRequestsAsync(vin)).Select(r => r.Replayed));
     }
 
     [Fact]
@@ -118,12 +121,11 @@ public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<P
         Assert.Equal(PinLockoutFixture.Cap, (await _host.Simulator.GetRequestsAsync(vin)).Count(r => r.Api == OtpApi));
     }
 
-    private async Task<OtpRequestOutcome> RunOtpActivityAsync(RequestVehicleOtpInput input, int attempt)
+    private async Task<OtpRequestOutcome> RunOtpActivityAsync(RequestVehicleOtpInput input)
     {
         using IServiceScope scope = _host.Services.CreateScope();
-        var activity = ActivatorUtilities.CreateInstance<RequestVehicleOtpActivity>(scope.ServiceProvider);
-        var context = new TaskActivityContext(VehicleActivityNames.RequestOtp, "redelivered", TaskId: 1, attempt, CancellationToken.None);
-        return await activity.RunAsync(context, input);
+        var activity = scope.ServiceProvider.GetRequiredService<RequestVehicleOtpActivity>();
+        return await activity.RunAsync(new TestActivityContext(VehicleActivityNames.RequestOtp, "redelivered"), input);
     }
 
     private static string RoundedUpToTheSecond(DateTimeOffset time)

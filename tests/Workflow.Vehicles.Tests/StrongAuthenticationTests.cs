@@ -1,12 +1,10 @@
-using System.Text.Json;
-using Workflow.Durable;
-using Workflow.Testing;
+using Microsoft.DurableTask.Client;
 using Workflow.VehicleSimulator.State;
 using Workflow.Vehicles.Tests.Infrastructure;
 
 namespace Workflow.Vehicles.Tests;
 
-/// <summary>The orchestration's paths through strong authentication, on Azurite and the simulator over HTTP.</summary>
+/// <summary>The orchestration's paths through strong authentication, on the in-memory Durable Task engine and the simulator over HTTP.</summary>
 public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : IClassFixture<DefaultWorkflowFixture>
 {
     private const string RemoteApi = "pims.remote.door.lock";
@@ -19,7 +17,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         string vin = TestVins.New();
         string id = await _host.StartCommandAsync(vin, "pims.vehicle.status", new { fields = "all" });
 
-        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+        (OrchestrationMetadata metadata, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
         Assert.Equal("SUCCEEDED", result.Status);
@@ -29,7 +27,13 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Equal(0, result.PinAttemptsUsed);
         Assert.False(result.ResetStepUsed);
         RequestLogEntry only = Assert.Single(await _host.Simulator.GetRequestsAsync(vin));
-        Assert.Equal($"{id}:call-1", only.IdempotencyKey);
+        Assert.Equal("call-1", IdempotencyKeyShape.Parse(id, only.IdempotencyKey).Step);
+        Assert.False(only.Replayed);
+
+        // The product's payload shape (CommandPayloadConverter): camelCase names, enums as strings.
+        Assert.Contains("\"outcome\":\"Succeeded\"", metadata.SerializedOutput, StringComparison.Ordinal);
+        Assert.Contains("\"command\":{\"vin\":\"" + vin + "\"", metadata.SerializedInput, StringComparison.Ordinal);
+        Assert.Contains("\"settings\":{\"pinTimeout\":", metadata.SerializedInput, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -45,7 +49,9 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Equal("FAILED", result.Status);
         Assert.Equal(2400, result.Error!.Code);
         Assert.False(string.IsNullOrEmpty(result.Error.Label));
+        Assert.False(string.IsNullOrEmpty(result.TransactionId));
         Assert.Equal(0, result.PinAttemptsUsed);
+        Assert.Equal(["call-1"], IdempotencyKeyShape.Steps(id, await _host.Simulator.GetRequestsAsync(vin)).Steps);
     }
 
     [Fact]
@@ -56,26 +62,31 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
 
         VehicleCommandStatus awaiting = await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
         Assert.False(awaiting.LastPinRejected);
+        OrchestrationMetadata waiting = (await _host.Client.GetInstanceAsync(id, getInputsAndOutputs: true))!;
+        Assert.Equal(OrchestrationRuntimeStatus.Running, waiting.RuntimeStatus);
+        Assert.Contains("\"stage\":\"AwaitingPin\"", waiting.SerializedCustomStatus, StringComparison.Ordinal);
+        Assert.Contains("\"pinAttemptsLeft\":3", waiting.SerializedCustomStatus, StringComparison.Ordinal);
 
-        // The deadline published is the one the durable timer actually fires at.
-        OrchestrationMetadata waiting = (await _host.Client.GetInstanceAsync(id, getInputsAndOutputs: false, getHistory: true))!;
-        OrchestrationHistoryEvent timer = Assert.Single(waiting.History!, e => e.EventType == "TimerCreated");
-        Assert.Equal(timer.FireAt!.Value.UtcDateTime, awaiting.PinDeadline!.Value.ToUniversalTime());
+        // The deadline published is PinTimeout after the wait began, which was between the start and now.
+        DateTime waitBegan = awaiting.PinDeadline!.Value.ToUniversalTime() - _host.Options.PinTimeout;
+        Assert.InRange(waitBegan, waiting.CreatedAt.UtcDateTime, DateTime.UtcNow);
 
         await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
         Assert.Equal("executed", result.Result!.Value.GetProperty("action").GetString());
+        Assert.Equal("all", result.Result!.Value.GetProperty("parameters").GetProperty("doors").GetString());
         Assert.Equal(1, result.PinAttemptsUsed);
         Assert.False(result.ResetStepUsed);
 
         IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
+        Assert.Equal(["call-1", "otp-1", "call-2"], IdempotencyKeyShape.Steps(id, requests).Steps);
         Assert.Collection(
             requests,
-            r => AssertRequest(r, RemoteApi, $"{id}:call-1", hasOtp: false, errorCode: 2302),
-            r => AssertRequest(r, OtpApi, $"{id}:otp-1", hasOtp: false, errorCode: null),
-            r => AssertRequest(r, RemoteApi, $"{id}:call-2", hasOtp: true, errorCode: null));
+            r => AssertRequest(r, RemoteApi, hasOtp: false, errorCode: 2302),
+            r => AssertRequest(r, OtpApi, hasOtp: false, errorCode: null),
+            r => AssertRequest(r, RemoteApi, hasOtp: true, errorCode: null));
         Assert.True(Assert.Single(await _host.Simulator.GetOtpsAsync(vin)).Used);
     }
 
@@ -95,9 +106,10 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
         Assert.True(result.ResetStepUsed);
         Assert.Equal(1, result.PinAttemptsUsed);
-        Assert.Equal(
-            [$"{id}:call-1", $"{id}:otp-1", $"{id}:otp-1-reset-1", $"{id}:call-2"],
-            (await _host.Simulator.GetRequestsAsync(vin)).Select(r => r.IdempotencyKey));
+        IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
+        Assert.Equal(["call-1", "otp-1", "otp-1-reset-1", "call-2"], IdempotencyKeyShape.Steps(id, requests).Steps);
+        Assert.Equal(code, requests[1].ErrorCode);
+        Assert.Null(requests[2].ErrorCode);
     }
 
     [Fact]
@@ -116,6 +128,10 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Equal(2317, result.Error!.Code);
         Assert.True(result.ResetStepUsed);
         Assert.Equal(1, result.PinAttemptsUsed);
+
+        // One resetStep repeat (the host's ResetStepRetries), then no further call of the API.
+        Assert.Equal(["call-1", "otp-1", "otp-1-reset-1"], IdempotencyKeyShape.Steps(id, await _host.Simulator.GetRequestsAsync(vin)).Steps);
+        Assert.Empty(await _host.Simulator.GetOtpsAsync(vin));
     }
 
     [Fact]
@@ -135,9 +151,9 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
         Assert.Equal(2, result.PinAttemptsUsed);
-        Assert.Equal(
-            [$"{id}:call-1", $"{id}:otp-1", $"{id}:otp-2", $"{id}:call-2"],
-            (await _host.Simulator.GetRequestsAsync(vin)).Select(r => r.IdempotencyKey));
+        IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
+        Assert.Equal(["call-1", "otp-1", "otp-2", "call-2"], IdempotencyKeyShape.Steps(id, requests).Steps);
+        Assert.Equal(2319, requests[1].ErrorCode);
     }
 
     [Fact]
@@ -159,6 +175,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Equal(2319, result.Error!.Code);
         Assert.Equal(3, result.PinAttemptsUsed);
         Assert.Empty(await _host.Simulator.GetOtpsAsync(vin));
+        Assert.Equal(["call-1", "otp-1", "otp-2", "otp-3"], IdempotencyKeyShape.Steps(id, await _host.Simulator.GetRequestsAsync(vin)).Steps);
     }
 
     [Fact]
@@ -177,8 +194,91 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
         Assert.Equal(2, result.PinAttemptsUsed);
         Assert.Equal(
-            [$"{id}:call-1", $"{id}:otp-1", $"{id}:call-2", $"{id}:otp-2", $"{id}:call-3"],
-            (await _host.Simulator.GetRequestsAsync(vin)).Select(r => r.IdempotencyKey));
+            ["call-1", "otp-1", "call-2", "otp-2", "call-3"],
+            IdempotencyKeyShape.Steps(id, await _host.Simulator.GetRequestsAsync(vin)).Steps);
+
+        // The user was asked once: one PIN wait.
+        Assert.Single(_host.LogLines(id, "awaiting a PIN"));
+    }
+
+    [Fact]
+    public async Task An_otp_refused_again_after_the_extra_round_ends_with_VehicleError_2302()
+    {
+        string vin = TestVins.New();
+
+        // The first call, the call with the first OTP and the call with the second OTP all answer 2302.
+        await _host.Simulator.QueueErrorsAsync(vin, RemoteApi, [2302, 2302, 2302]);
+        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
+
+        await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+
+        Assert.Equal(VehicleCommandOutcome.VehicleError, result.Outcome);
+        Assert.Equal("FAILED", result.Status);
+        Assert.Equal(2302, result.Error!.Code);
+        Assert.False(string.IsNullOrEmpty(result.TransactionId));
+        Assert.Equal(2, result.PinAttemptsUsed);
+
+        // Exactly one extra OTP round, with the PIN already given: the user was not asked again.
+        IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
+        Assert.Equal(["call-1", "otp-1", "call-2", "otp-2", "call-3"], IdempotencyKeyShape.Steps(id, requests).Steps);
+        Assert.All(requests.Where(r => r.Api == OtpApi), r => Assert.Null(r.ErrorCode));
+        Assert.Equal(2, (await _host.Simulator.GetOtpsAsync(vin)).Count);
+        Assert.Single(_host.LogLines(id, "awaiting a PIN"));
+    }
+
+    [Fact]
+    public async Task A_second_2302_with_no_pin_attempt_left_ends_with_VehicleError_without_an_extra_round()
+    {
+        string vin = TestVins.New();
+        await _host.Simulator.QueueErrorsAsync(vin, RemoteApi, [2302, 2302]);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, settings: _host.Settings with { MaxPinAttempts = 1 });
+        await _host.WaitForPinRequestAsync(id, attemptsLeft: 1);
+
+        await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+
+        Assert.Equal(VehicleCommandOutcome.VehicleError, result.Outcome);
+        Assert.Equal(2302, result.Error!.Code);
+        Assert.Equal(1, result.PinAttemptsUsed);
+        Assert.Equal(["call-1", "otp-1", "call-2"], IdempotencyKeyShape.Steps(id, await _host.Simulator.GetRequestsAsync(vin)).Steps);
+    }
+
+    [Fact]
+    public async Task A_call_repeated_with_the_otp_that_fails_otherwise_ends_with_that_VehicleError()
+    {
+        string vin = TestVins.New();
+        await _host.Simulator.QueueErrorsAsync(vin, RemoteApi, [2302, 2400]);
+        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
+
+        await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+
+        Assert.Equal(VehicleCommandOutcome.VehicleError, result.Outcome);
+        Assert.Equal(2400, result.Error!.Code);
+        Assert.False(string.IsNullOrEmpty(result.TransactionId));
+        Assert.Equal(1, result.PinAttemptsUsed);
+        Assert.Equal(["call-1", "otp-1", "call-2"], IdempotencyKeyShape.Steps(id, await _host.Simulator.GetRequestsAsync(vin)).Steps);
+    }
+
+    [Fact]
+    public async Task A_pin_raised_while_no_wait_is_open_is_buffered_and_answers_the_next_wait()
+    {
+        string vin = TestVins.New();
+        await _host.Simulator.SetPinAsync(vin, "4321");
+        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
+
+        // A double submit: the second PIN arrives while the first is still being checked.
+        await _host.SubmitPinAsync(id, "9999");
+        await _host.SubmitPinAsync(id, "4321");
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+
+        Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
+        Assert.Equal(2, result.PinAttemptsUsed);
+        Assert.Equal(["call-1", "otp-1", "otp-2", "call-2"], IdempotencyKeyShape.Steps(id, await _host.Simulator.GetRequestsAsync(vin)).Steps);
     }
 
     [Fact]
@@ -190,33 +290,29 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
 
         await _host.Client.RaiseEventAsync(id, VehicleCommandNames.PinEvent, new PinSubmission("not-a-sealed-pin"));
         VehicleCommandStatus again = await _host.WaitForPinRequestAsync(id, attemptsLeft: 2);
-
         Assert.True(again.LastPinRejected);
 
         // An event with no payload at all is no PIN either, and is not mistaken for a timeout.
         await _host.Client.RaiseEventAsync(id, VehicleCommandNames.PinEvent);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 1);
 
+        // The last attempt unreadable too: the command ends as if three wrong PINs had been given, with the 400.
+        await _host.Client.RaiseEventAsync(id, VehicleCommandNames.PinEvent, new PinSubmission("still-not-sealed"));
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+
+        Assert.Equal(VehicleCommandOutcome.PinAttemptsExhausted, result.Outcome);
+        Assert.Equal(400, result.Error!.Code);
+        Assert.Contains("could not be read", result.Error.Label, StringComparison.Ordinal);
+        Assert.Equal(3, result.PinAttemptsUsed);
+
+        // Nothing was sent upstream, nor reserved against the vehicle's lockout.
         Assert.DoesNotContain(await _host.Simulator.GetRequestsAsync(vin), r => r.Api == OtpApi);
-        await _host.Client.TerminateInstanceAsync(id, "test over");
+        Assert.Empty(_host.PinAttempts.AttemptsOf(vin));
     }
 
-    [Fact]
-    public async Task An_invalid_command_fails_with_a_clear_message()
-    {
-        string id = await _host.StartCommandAsync("too-short", RemoteApi);
-
-        using var timeout = new CancellationTokenSource(Eventually.DefaultTimeout);
-        OrchestrationMetadata metadata = await _host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);
-
-        Assert.Equal(OrchestrationRuntimeStatus.Failed, metadata.RuntimeStatus);
-        Assert.Contains("vin must be 17 letters or digits", metadata.FailureDetails!.ErrorMessage, StringComparison.Ordinal);
-    }
-
-    private static void AssertRequest(RequestLogEntry request, string api, string key, bool hasOtp, int? errorCode)
+    private static void AssertRequest(RequestLogEntry request, string api, bool hasOtp, int? errorCode)
     {
         Assert.Equal(api, request.Api);
-        Assert.Equal(key, request.IdempotencyKey);
         Assert.Equal(hasOtp, request.HasOtp);
         Assert.False(request.Replayed);
         Assert.Equal(200, request.HttpStatus);

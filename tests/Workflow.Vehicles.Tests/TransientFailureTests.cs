@@ -1,4 +1,4 @@
-using Workflow.Durable;
+using Microsoft.DurableTask.Client;
 using Workflow.VehicleSimulator.State;
 using Workflow.Vehicles.Api;
 using Workflow.Vehicles.Tests.Infrastructure;
@@ -14,6 +14,8 @@ namespace Workflow.Vehicles.Tests;
 public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClassFixture<FaultsWorkflowFixture>
 {
     private const string Api = "pims.vehicle.status";
+    private const string RemoteApi = "pims.remote.door.lock";
+    private const string OtpApi = "pims.authentication.otp";
     private readonly VehicleWorkflowHost _host = fixture.Host;
 
     [Fact]
@@ -23,12 +25,15 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
         await _host.Simulator.InjectFaultsAsync(503, count: 2);
         string id = await _host.StartCommandAsync(vin, Api);
 
-        (OrchestrationMetadata metadata, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
-        Assert.Equal([503, 503, 200], (await _host.Simulator.GetRequestsAsync(vin)).Select(r => r.HttpStatus));
-        OrchestrationMetadata withHistory = (await _host.Client.GetInstanceAsync(id, getInputsAndOutputs: false, getHistory: true))!;
-        Assert.DoesNotContain(withHistory.History!, e => e.EventType == "TaskFailed");
+        IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
+        Assert.Equal([503, 503, 200], requests.Select(r => r.HttpStatus));
+        Assert.Equal(["call-1", "call-1", "call-1"], IdempotencyKeyShape.Steps(id, requests).Steps);
+
+        // The activity itself never failed: the client logs an HTTP failure only when its retries are used up.
+        Assert.Empty(_host.LogLines(vin, "HTTP 503"));
     }
 
     [Fact]
@@ -45,12 +50,11 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
         IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
         Assert.Equal([503, 503, 503, 503, 200], requests.Select(r => r.HttpStatus));
-        Assert.All(requests, r => Assert.Equal($"{id}:call-1", r.IdempotencyKey));
+        Assert.Equal(["call-1", "call-1", "call-1", "call-1", "call-1"], IdempotencyKeyShape.Steps(id, requests).Steps);
 
-        OrchestrationMetadata withHistory = (await _host.Client.GetInstanceAsync(id, getInputsAndOutputs: false, getHistory: true))!;
-        OrchestrationHistoryEvent failed = Assert.Single(withHistory.History!, e => e.EventType == "TaskFailed");
-        Assert.Equal(typeof(VehicleApiTransientException).FullName, failed.Failure!.ErrorType);
-        Assert.Contains(withHistory.History!, e => e.EventType == "TimerFired");
+        // Three HTTP attempts per activity run: one run failed (one "HTTP 503" line of the client), the durable retry got through.
+        Assert.Single(_host.LogLines(vin, "HTTP 503"));
+        Assert.Empty(_host.LogLines(id, "giving up"));
     }
 
     [Fact]
@@ -65,9 +69,18 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
         Assert.Equal(VehicleCommandOutcome.VehicleError, result.Outcome);
         Assert.Equal("FAILED", result.Status);
         Assert.Equal(503, result.Error!.Code);
-        Assert.Contains("unavailable", result.Error.Label, StringComparison.Ordinal);
-        Assert.Equal(9, (await _host.Simulator.GetRequestsAsync(vin)).Count(r => r.HttpStatus == 503));
+        Assert.StartsWith("The vehicle API stayed unavailable after 3 attempts", result.Error.Label, StringComparison.Ordinal);
+        Assert.Contains("HTTP 503", result.Error.Label, StringComparison.Ordinal);
+        Assert.Null(result.TransactionId);
+
+        // Three activity runs (RetryMaxAttempts) of three HTTP attempts each, all with the key of the one logical call.
+        IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
+        Assert.Equal(9, requests.Count);
+        Assert.All(requests, r => Assert.Equal(503, r.HttpStatus));
+        Assert.All(IdempotencyKeyShape.Steps(id, requests).Steps, s => Assert.Equal("call-1", s));
         Assert.Empty(await _host.Simulator.GetFaultsAsync());
+        Assert.Equal(3, _host.LogLines(vin, "HTTP 503").Count);
+        Assert.Single(_host.LogLines(id, "CallVehicleApi kept failing transiently; giving up"));
     }
 
     [Fact]
@@ -98,5 +111,86 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
         Assert.Equal([401, 200], (await _host.Simulator.GetRequestsAsync(vin)).Select(r => r.HttpStatus));
+    }
+
+    [Fact]
+    public async Task The_inputs_RetryMaxAttempts_applies_even_though_the_hosts_options_say_otherwise()
+    {
+        Assert.Equal(3, _host.Options.RetryMaxAttempts);
+        string vin = TestVins.New();
+
+        // One activity run's worth of HTTP attempts: the host's three runs would get through, the input's one does not.
+        await _host.Simulator.InjectFaultsAsync(503, count: 3);
+        string id = await _host.StartCommandAsync(vin, Api, settings: _host.Settings with { RetryMaxAttempts = 1 });
+
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+
+        Assert.Equal(VehicleCommandOutcome.VehicleError, result.Outcome);
+        Assert.Equal(503, result.Error!.Code);
+        Assert.StartsWith("The vehicle API stayed unavailable after 1 attempts", result.Error.Label, StringComparison.Ordinal);
+        Assert.Equal([503, 503, 503], (await _host.Simulator.GetRequestsAsync(vin)).Select(r => r.HttpStatus));
+        Assert.Single(_host.LogLines(vin, "HTTP 503"));
+        Assert.Single(_host.LogLines(id, "giving up"));
+    }
+
+    [Fact]
+    public async Task An_outage_of_the_otp_request_is_outlasted_by_the_durable_retry_and_counts_as_one_pin_attempt()
+    {
+        string vin = TestVins.New();
+        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
+
+        // The first call is done: these hit the OTP request, one activity run's worth of HTTP attempts.
+        await _host.Simulator.InjectFaultsAsync(503, count: 3);
+        await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+
+        Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
+        Assert.Equal(1, result.PinAttemptsUsed);
+        IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
+        Assert.Equal(["call-1", "otp-1", "otp-1", "otp-1", "otp-1", "call-2"], IdempotencyKeyShape.Steps(id, requests).Steps);
+        Assert.Equal([200, 503, 503, 503, 200, 200], requests.Select(r => r.HttpStatus));
+        Assert.Single(_host.LogLines(vin, "HTTP 503"));
+        Assert.Empty(_host.PinAttempts.AttemptsOf(vin));
+    }
+
+    [Fact]
+    public async Task An_outage_of_the_otp_request_past_every_retry_ends_with_VehicleError_503_and_no_pin_attempt_counted()
+    {
+        string vin = TestVins.New();
+        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
+
+        await _host.Simulator.InjectFaultsAsync(503, count: 9);
+        await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+
+        // Not the PIN's fault: the command ends instead of asking for another PIN.
+        Assert.Equal(VehicleCommandOutcome.VehicleError, result.Outcome);
+        Assert.Equal(503, result.Error!.Code);
+        Assert.StartsWith("The vehicle API stayed unavailable after 3 attempts", result.Error.Label, StringComparison.Ordinal);
+        Assert.Equal(1, result.PinAttemptsUsed);
+        Assert.Equal(9, (await _host.Simulator.GetRequestsAsync(vin)).Count(r => r.Api == OtpApi && r.HttpStatus == 503));
+        Assert.Single(_host.LogLines(id, "RequestVehicleOtp kept failing transiently; giving up"));
+        Assert.Empty(_host.PinAttempts.AttemptsOf(vin));
+    }
+
+    [Fact]
+    public async Task A_non_retryable_refusal_of_the_otp_request_ends_with_VehicleError_without_asking_for_another_pin()
+    {
+        string vin = TestVins.New();
+        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
+
+        await _host.Simulator.InjectFaultsAsync(400, count: 1);
+        await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+
+        Assert.Equal(VehicleCommandOutcome.VehicleError, result.Outcome);
+        Assert.Equal(400, result.Error!.Code);
+        Assert.Contains("HTTP 400", result.Error.Label, StringComparison.Ordinal);
+        Assert.Equal(1, result.PinAttemptsUsed);
+        Assert.Equal(["call-1", "otp-1"], IdempotencyKeyShape.Steps(id, await _host.Simulator.GetRequestsAsync(vin)).Steps);
+        Assert.Empty(_host.PinAttempts.AttemptsOf(vin));
     }
 }

@@ -14,8 +14,9 @@ namespace Workflow.Vehicles.Activities;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A PIN that cannot be unsealed (not sealed by this app, altered) counts as a rejected PIN rather than
-/// failing the command: it came from outside. HTTP refusals come back with
+/// A PIN the protector rejects (<see cref="SealedSecretRejectedException"/>: not sealed by this app, altered) counts as
+/// a rejected PIN rather than failing the command: it came from outside. A protector that fails otherwise (its data key
+/// cannot be read) fails the command: that is the host's problem, not the user's. HTTP refusals come back with
 /// <see cref="OtpRequestOutcome.GatewayRefused"/>; transient failures escape as
 /// <see cref="VehicleApiTransientException"/> for the durable retry policy.
 /// </para>
@@ -51,9 +52,11 @@ public sealed partial class RequestVehicleOtpActivity(
         {
             pin = await protector.UnsealAsync(input.SealedPin ?? string.Empty, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (SealedSecretRejectedException ex)
         {
-            // Only the type is logged: a protector's message could in principle quote its input.
+            // A host that cannot open a PIN it sealed itself fails the command (any other exception); only a submission
+            // that is not a sealed PIN of this app is the submitter's fault. Only the type is logged: a protector's
+            // message could in principle quote its input.
             LogUnreadablePin(logger, context.InstanceId, ex.GetType().Name);
             return OtpRequestOutcome.Rejected(new VehicleError(UnreadablePinCode, "The PIN could not be read: it was not sealed by this app."), transactionId: null);
         }

@@ -67,4 +67,10 @@ public sealed class VehicleWorkflowOptions
     /// <summary>Overall budget of durable retries for one logical call; past it the command ends with <c>VehicleError</c>.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "7.00:00:00", ErrorMessage = "VehicleWorkflow:RetryTimeout must be between 00:00:00.010 and 7.00:00:00.")]
     public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The rules between settings, which their ranges cannot express; <c>null</c> when they hold.</summary>
+    public string? CheckConsistency() =>
+        RetryMaxInterval < RetryFirstInterval ? "VehicleWorkflow:RetryMaxInterval must not be shorter than VehicleWorkflow:RetryFirstInterval."
+        : RetryTimeout < RetryFirstInterval ? "VehicleWorkflow:RetryTimeout must not be shorter than VehicleWorkflow:RetryFirstInterval."
+        : null;
 }

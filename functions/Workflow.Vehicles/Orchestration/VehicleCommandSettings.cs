@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Workflow.Vehicles.Options;
 
 namespace Workflow.Vehicles.Orchestration;
@@ -40,14 +41,26 @@ public sealed record VehicleCommandSettings(
             options.RetryTimeout);
     }
 
-    /// <summary>Why these settings cannot run a command, or <c>null</c> when they can (an input may come from outside the product's API).</summary>
-    public string? Validate() =>
-        PinTimeout <= TimeSpan.Zero ? "settings.pinTimeout must be positive."
-        : MaxPinAttempts < 1 ? "settings.maxPinAttempts must be at least 1."
-        : ResetStepRetries < 0 ? "settings.resetStepRetries must not be negative."
-        : RetryMaxAttempts < 1 ? "settings.retryMaxAttempts must be at least 1."
-        : RetryFirstInterval <= TimeSpan.Zero || RetryMaxInterval < RetryFirstInterval ? "settings.retryFirstInterval must be positive and not longer than settings.retryMaxInterval."
-        : RetryBackoffCoefficient < 1 ? "settings.retryBackoffCoefficient must be at least 1."
-        : RetryTimeout <= TimeSpan.Zero ? "settings.retryTimeout must be positive."
-        : null;
+    /// <summary>
+    /// Why these settings cannot run a command, or <c>null</c> when they can: the very rules of <see cref="VehicleWorkflowOptions"/>,
+    /// because an input may also come from outside the product's API.
+    /// </summary>
+    public string? Validate()
+    {
+        VehicleWorkflowOptions options = new()
+        {
+            PinTimeout = PinTimeout,
+            MaxPinAttempts = MaxPinAttempts,
+            ResetStepRetries = ResetStepRetries,
+            RetryMaxAttempts = RetryMaxAttempts,
+            RetryFirstInterval = RetryFirstInterval,
+            RetryBackoffCoefficient = RetryBackoffCoefficient,
+            RetryMaxInterval = RetryMaxInterval,
+            RetryTimeout = RetryTimeout,
+        };
+        var results = new List<ValidationResult>();
+        return Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true)
+            ? options.CheckConsistency()
+            : string.Join(" ", results.Select(r => r.ErrorMessage));
+    }
 }

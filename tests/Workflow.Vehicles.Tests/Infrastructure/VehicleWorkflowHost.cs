@@ -1,49 +1,69 @@
 using System.Text.Json;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Logging;
-using Workflow.Durable;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using Workflow.Api.Protection;
 using Workflow.Secrets;
 using Workflow.Testing;
-using Workflow.VehicleSimulator.Control;
 using Workflow.VehicleSimulator;
+using Workflow.VehicleSimulator.Control;
 using Workflow.Vehicles.Lockout;
+using Workflow.Vehicles.Options;
+using Workflow.Vehicles.Orchestration;
 
 namespace Workflow.Vehicles.Tests.Infrastructure;
 
 /// <summary>
-/// The vehicle workflow as the function app runs it, in miniature: the durable runtime in a generic host
-/// on the shared Azurite (own task hub), the vehicle API client pointed at an in-process simulator on a
-/// free port, the real payload protector, and every log line captured for inspection.
+/// The vehicle workflow as the product hosts run it, in miniature: the orchestrator and activities on the
+/// Microsoft.DurableTask worker over <see cref="DurableTaskTestHost"/> (the in-memory backend behind an in-process
+/// gRPC sidecar, with real replay), the product's payload converter, the vehicle API client pointed at an
+/// in-process simulator on a free port, the real payload protector, and every log line captured.
 /// </summary>
 internal sealed class VehicleWorkflowHost : IAsyncDisposable
 {
     /// <summary>The simulator's default PIN.</summary>
     public const string DefaultPin = "123456";
 
-    private readonly IHost _host;
+    private const int StartAttempts = 3;
+
+    private readonly DurableTaskTestHost _durable;
     private readonly VehicleSimulatorServer _simulator;
     private readonly HttpClient _simulatorHttp;
+    private readonly ILoggerFactory _loggerFactory;
 
-    private VehicleWorkflowHost(IHost host, VehicleSimulatorServer simulator, HttpClient simulatorHttp)
+    private VehicleWorkflowHost(DurableTaskTestHost durable, VehicleSimulatorServer simulator, HttpClient simulatorHttp, ILoggerFactory loggerFactory, FakeLogCollector logs)
     {
-        _host = host;
+        _durable = durable;
         _simulator = simulator;
         _simulatorHttp = simulatorHttp;
+        _loggerFactory = loggerFactory;
+        Logs = logs;
         Simulator = new VehicleSimulatorControlClient(simulatorHttp);
     }
 
-    public DurableTaskClient Client => _host.Services.GetRequiredService<DurableTaskClient>();
+    public DurableTaskClient Client => _durable.Client;
 
-    public IServiceProvider Services => _host.Services;
+    /// <summary>The worker host's services: what the activities are resolved from.</summary>
+    public IServiceProvider Services => _durable.Services;
 
     public VehicleSimulatorControlClient Simulator { get; }
 
-    public FakeLogCollector Logs => _host.Services.GetRequiredService<FakeLogCollector>();
+    /// <summary>Every log line of the worker (orchestrator, activities, vehicle API client) and of the in-memory backend.</summary>
+    public FakeLogCollector Logs { get; }
 
-    public InMemoryPinAttemptLimiter PinAttempts => _host.Services.GetRequiredService<InMemoryPinAttemptLimiter>();
+    public InMemoryPinAttemptLimiter PinAttempts => Services.GetRequiredService<InMemoryPinAttemptLimiter>();
+
+    /// <summary>The host's validated workflow options.</summary>
+    public VehicleWorkflowOptions Options => Services.GetRequiredService<IOptions<VehicleWorkflowOptions>>().Value;
+
+    /// <summary>The settings snapshot the product takes when it starts a command on this host.</summary>
+    public VehicleCommandSettings Settings => VehicleCommandSettings.From(Options);
 
     /// <summary>Settings every test host starts with: short delays so retries and failures are quick.</summary>
     public static Dictionary<string, string?> BaseSettings(Uri simulator) => new()
@@ -63,41 +83,79 @@ internal sealed class VehicleWorkflowHost : IAsyncDisposable
 
     public static async Task<VehicleWorkflowHost> StartAsync(IReadOnlyDictionary<string, string?>? overrides = null)
     {
-        AzuriteServer azurite = await AzuriteServer.Shared;
         VehicleSimulatorServer simulator = await VehicleSimulatorServer.StartAsync(new VehicleSimulatorOptions());
-
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         Dictionary<string, string?> settings = BaseSettings(simulator.BaseAddress);
         foreach ((string key, string? value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
         }
 
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Services.AddFakeLogging();
-        builder.Services.AddSingleton<ISecretStore>(sp => new ConfigurationSecretStore(sp.GetRequiredService<IConfiguration>()));
-        builder.Services.AddSingleton<ISensitiveDataProtector, TestSensitiveDataProtector>();
-        builder.Services.AddSingleton<InMemoryPinAttemptLimiter>();
-        builder.Services.AddSingleton<IPinAttemptLimiter>(sp => sp.GetRequiredService<InMemoryPinAttemptLimiter>());
-        builder.Services.AddVehicleWorkflow(builder.Configuration);
-        builder.Services.AddDurableTask(r => r.AddVehicleWorkflow()).Configure(o =>
-        {
-            o.HubName = "v" + Guid.NewGuid().ToString("N")[..20];
-            o.Storage.ConnectionString = azurite.ConnectionString;
-            o.MaxPollingInterval = TimeSpan.FromMilliseconds(100);
-        });
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
 
-        IHost host = builder.Build();
-        await host.StartAsync();
-        return new VehicleWorkflowHost(host, simulator, new HttpClient { BaseAddress = simulator.BaseAddress });
+        // The test host hands this factory to the worker (replacing its own) and to the in-memory backend, so
+        // one collector sees the orchestrator, the activities, the vehicle API client and the engine.
+        var logs = new FakeLogCollector();
+        ILoggerFactory loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+
+        DurableTaskTestHost durable;
+        try
+        {
+            durable = await StartDurableAsync(configuration, loggerFactory, logs);
+        }
+        catch
+        {
+            loggerFactory.Dispose();
+            await simulator.DisposeAsync();
+            throw;
+        }
+
+        return new VehicleWorkflowHost(durable, simulator, new HttpClient { BaseAddress = simulator.BaseAddress }, loggerFactory, logs);
     }
 
-    public Task<string> StartCommandAsync(string vin, string api, object? parameters = null)
+    private static async Task<DurableTaskTestHost> StartDurableAsync(IConfiguration configuration, ILoggerFactory loggerFactory, FakeLogCollector logs)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var options = new DurableTaskTestHostOptions
+            {
+                // A port free now; its default (random in 30000–40000) may be taken.
+                Port = FreePort.Next(),
+                LoggerFactory = loggerFactory,
+                ConfigureServices = services =>
+                {
+                    services.AddSingleton<ISecretStore>(new ConfigurationSecretStore(configuration));
+                    services.AddSingleton<ISensitiveDataProtector>(sp => new SensitiveDataProtector(new PayloadProtector(sp.GetRequiredService<ISecretStore>())));
+                    services.AddSingleton<InMemoryPinAttemptLimiter>();
+                    services.AddSingleton<IPinAttemptLimiter>(sp => sp.GetRequiredService<InMemoryPinAttemptLimiter>());
+                    services.AddVehicleWorkflow(configuration);
+
+                    // What both product hosts register (camelCase names, string enums in every payload), recording what it writes.
+                    services.AddSingleton<RecordingDataConverter>();
+                    services.AddSingleton<DataConverter>(sp => sp.GetRequiredService<RecordingDataConverter>());
+                    services.AddSingleton(logs);
+
+                    // Stopping waits for outstanding work: do not let a stuck call hold the test run.
+                    services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+                },
+            };
+
+            try
+            {
+                return await DurableTaskTestHost.StartAsync(registry => registry.AddVehicleWorkflow(), options);
+            }
+            catch (IOException) when (attempt < StartAttempts)
+            {
+                // The port was taken between FreePort.Next and the sidecar's bind: take another.
+            }
+        }
+    }
+
+    /// <summary>Starts a command the way the product does: the request plus the host's settings snapshot, unless the test gives other settings.</summary>
+    public Task<string> StartCommandAsync(string vin, string api, object? parameters = null, VehicleCommandSettings? settings = null, string? instanceId = null)
     {
         JsonElement? json = parameters is null ? null : JsonSerializer.SerializeToElement(parameters);
-        return Client.ScheduleNewOrchestrationInstanceAsync(VehicleCommandNames.Orchestrator, new VehicleCommandRequest(vin, api, json));
+        var input = new VehicleCommandInput(new VehicleCommandRequest(vin, api, json), settings ?? Settings);
+        return Client.ScheduleNewOrchestrationInstanceAsync(VehicleCommandNames.Orchestrator, input, new StartOrchestrationOptions(instanceId));
     }
 
     /// <summary>Polls the custom status until it matches; returns the matching status.</summary>
@@ -105,7 +163,7 @@ internal sealed class VehicleWorkflowHost : IAsyncDisposable
         => Eventually.GetAsync(
             async () =>
             {
-                OrchestrationMetadata? metadata = await Client.GetInstanceAsync(instanceId);
+                OrchestrationMetadata? metadata = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true);
                 if (metadata?.IsCompleted == true)
                 {
                     throw new InvalidOperationException($"Instance {instanceId} finished ({metadata.RuntimeStatus}) while waiting for {what}: {metadata.SerializedOutput ?? metadata.FailureDetails?.ErrorMessage}");
@@ -131,20 +189,46 @@ internal sealed class VehicleWorkflowHost : IAsyncDisposable
         await Client.RaiseEventAsync(instanceId, VehicleCommandNames.PinEvent, new PinSubmission(sealedPin));
     }
 
-    public async Task<(OrchestrationMetadata Metadata, VehicleCommandResult Result)> WaitForResultAsync(string instanceId)
+    /// <summary>Waits (with a deadline) until the instance has finished, whatever its runtime status.</summary>
+    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string instanceId)
     {
         using var timeout = new CancellationTokenSource(Eventually.DefaultTimeout);
-        OrchestrationMetadata metadata = await Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
+        try
+        {
+            return await Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            OrchestrationMetadata? now = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true);
+            throw new TimeoutException($"Instance {instanceId} did not finish within {Eventually.DefaultTimeout}: {now?.RuntimeStatus}, status {now?.SerializedCustomStatus}");
+        }
+    }
+
+    /// <summary>Waits for the instance to complete successfully and returns its output.</summary>
+    public async Task<(OrchestrationMetadata Metadata, VehicleCommandResult Result)> WaitForResultAsync(string instanceId)
+    {
+        OrchestrationMetadata metadata = await WaitForCompletionAsync(instanceId);
         Assert.True(
             metadata.RuntimeStatus == OrchestrationRuntimeStatus.Completed,
             $"Instance {instanceId} is {metadata.RuntimeStatus}: {metadata.FailureDetails?.ErrorType} {metadata.FailureDetails?.ErrorMessage}");
         return (metadata, metadata.ReadOutputAs<VehicleCommandResult>()!);
     }
 
+    /// <summary>Every payload the worker and the client have written or read through the data converter (what history holds).</summary>
+    public IReadOnlyList<string> Payloads => Services.GetRequiredService<RecordingDataConverter>().Payloads;
+
+    /// <summary>
+    /// The captured log lines that contain every one of <paramref name="parts"/> (an instance id, a VIN, a phrase).
+    /// The orchestrator logs through a replay-safe logger, so each of its lines stands for one step taken, whatever
+    /// the number of replays.
+    /// </summary>
+    public IReadOnlyList<FakeLogRecord> LogLines(params string[] parts)
+        => [.. Logs.GetSnapshot().Where(l => parts.All(p => l.Message.Contains(p, StringComparison.Ordinal)))];
+
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
-        _host.Dispose();
+        await _durable.DisposeAsync();
+        _loggerFactory.Dispose();
         _simulatorHttp.Dispose();
         await _simulator.DisposeAsync();
     }

@@ -57,3 +57,21 @@ public sealed class PinLockoutFixture : WorkflowFixture
         ["VehicleWorkflow:FailedPinAttemptWindow"] = "01:00:00",
     };
 }
+
+/// <summary>A host deployed without the gateway's client secret: a host problem, not a vehicle one.</summary>
+public sealed class MissingClientSecretFixture : WorkflowFixture
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    {
+        ["Secrets:" + Workflow.Secrets.SecretNames.VehicleApiClientSecret] = null,
+    };
+}
+
+/// <summary>A host deployed without the data key, so the activity cannot open a PIN that the API host sealed correctly.</summary>
+public sealed class MissingDataKeyFixture : WorkflowFixture
+{
+    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
+    {
+        ["Secrets:" + Workflow.Secrets.SecretNames.DataProtectionKey] = null,
+    };
+}

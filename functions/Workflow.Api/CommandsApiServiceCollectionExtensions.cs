@@ -56,7 +56,12 @@ public static class CommandsApiServiceCollectionExtensions
         services.TryAddSingleton<PinTokens>();
         services.TryAddSingleton<PinLockoutGuard>();
         services.TryAddSingleton<CommandLinks>();
-        services.TryAddSingleton(provider => ActivatorUtilities.CreateInstance<CommandHandlers>(provider));
+        services.TryAddSingleton(provider => new CommandHandlers(
+            provider.GetRequiredService<PinTokens>(),
+            provider.GetRequiredService<ISensitiveDataProtector>(),
+            provider.GetRequiredService<PinLockoutGuard>(),
+            provider.GetRequiredService<CommandLinks>(),
+            provider.GetRequiredService<IOptions<Vehicles.Options.VehicleWorkflowOptions>>()));
         return services;
     }
 }

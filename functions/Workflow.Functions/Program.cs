@@ -13,7 +13,8 @@ builder.ConfigureFunctionsWebApplication();
 
 builder.Services.AddVehicleCommandsApi(builder.Configuration, builder.Environment);
 
-// Function return values (activity outputs) use the same JSON shape as every other payload of the workflow.
+// Under the Functions host the Durable extension serializes every payload (inputs, outputs, events, custom status)
+// with the worker's serializer and ignores a DataConverter service: give it the workflow's JSON shape.
 builder.Services.Configure<WorkerOptions>(o => o.Serializer = new JsonObjectSerializer(CommandPayloadConverter.SerializerOptions));
 
 await builder.Build().RunAsync();

@@ -5,18 +5,18 @@ using OpenTelemetry;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 
-namespace Workflow.Functions.Hosting;
+namespace Workflow.LocalHost;
 
 /// <summary>
-/// OpenTelemetry traces: ASP.NET Core requests and the durable runtime's steps and activities. Exported
+/// OpenTelemetry traces of the local host: ASP.NET Core requests and Microsoft.DurableTask's orchestrations and activities. Exported
 /// with OTLP only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, so a plain local run sends nothing.
 /// </summary>
 internal static class Telemetry
 {
-    public const string ServiceName = "Workflow.Functions";
+    public const string ServiceName = "Workflow.LocalHost";
 
-    /// <summary>The runtime's ActivitySource (Workflow.Durable's DurableDiagnostics).</summary>
-    public const string DurableSource = "Workflow.Durable";
+    /// <summary>Microsoft.DurableTask's ActivitySource.</summary>
+    public const string DurableSource = "Microsoft.DurableTask";
 
     /// <summary>ASP.NET Core's own ActivitySource for incoming requests.</summary>
     public const string AspNetCoreSource = "Microsoft.AspNetCore";

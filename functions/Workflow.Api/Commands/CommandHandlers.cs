@@ -63,8 +63,7 @@ public sealed class CommandHandlers
         string id;
         try
         {
-            id = await client.ScheduleNewOrchestrationInstanceAsync(
-                VehicleCommandNames.Orchestrator, input, new StartOrchestrationOptions(command.InstanceId), cancellationToken).ConfigureAwait(false);
+            id = await client.ScheduleNewOrchestrationInstanceAsync(VehicleCommandNames.Orchestrator, input, StartOptions(command.InstanceId), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (command.InstanceId is not null && !cancellationToken.IsCancellationRequested)
         {
@@ -160,6 +159,10 @@ public sealed class CommandHandlers
         return TypedResults.Accepted(status, new PinAcceptedResponse(id, status));
     }
 
+    // Every status deduplicates: without them the engine replaces an instance with the same id, even a running one.
+    private static StartOrchestrationOptions StartOptions(string? instanceId)
+        => new StartOrchestrationOptions(instanceId).WithDedupeStatuses([.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses]);
+
     private async Task<IResult> StartedAsync(HttpRequest request, string id, CancellationToken cancellationToken)
     {
         string token = await _tokens.CreateAsync(id, cancellationToken).ConfigureAwait(false);
@@ -225,7 +228,15 @@ public sealed class CommandHandlers
             return null;
         }
 
-        using JsonDocument document = JsonDocument.Parse(json);
-        return document.RootElement.ValueKind == JsonValueKind.Null ? null : document.RootElement.Clone();
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(json);
+            return document.RootElement.ValueKind == JsonValueKind.Null ? null : document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            // The Durable extension stores a failed orchestration's output as plain text (the exception): show it as a string.
+            return JsonSerializer.SerializeToElement(json);
+        }
     }
 }

@@ -13,18 +13,13 @@ internal sealed class CommandLinks(IOptions<CommandsApiOptions> options)
     /// <summary>The query parameter the Functions host reads the function key from.</summary>
     public const string FunctionKeyQueryName = "code";
 
-    /// <summary>The route of the commands, under the Functions route prefix <c>api</c>.</summary>
-    public const string CommandsPath = "/api/commands";
-
-    public Uri Status(HttpRequest request, string id) => Link(CommandPath(id), KeyQuery(request));
+    public Uri Status(HttpRequest request, string id) => Link(CommandRoutes.StatusPath(id), KeyQuery(request));
 
     public Uri Pin(HttpRequest request, string id, string pinToken)
     {
         string token = Security.PinTokens.QueryName + "=" + Uri.EscapeDataString(pinToken);
-        return Link(CommandPath(id) + "/pin", KeyQuery(request) is { } key ? token + "&" + key : token);
+        return Link(CommandRoutes.PinPath(id), KeyQuery(request) is { } key ? token + "&" + key : token);
     }
-
-    private static string CommandPath(string id) => CommandsPath + "/" + Uri.EscapeDataString(id);
 
     private Uri Link(string path, string? query)
     {

@@ -14,7 +14,7 @@ public sealed class CommandFunctions(CommandHandlers handlers)
     /// <summary><c>POST /api/commands</c>.</summary>
     [Function(nameof(StartCommand))]
     public Task<IResult> StartCommand(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "commands")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = CommandRoutes.Start)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken)
         => handlers.StartAsync(request, client, cancellationToken);
@@ -22,7 +22,7 @@ public sealed class CommandFunctions(CommandHandlers handlers)
     /// <summary><c>GET /api/commands/{id}</c>.</summary>
     [Function(nameof(GetCommandStatus))]
     public Task<IResult> GetCommandStatus(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "commands/{id}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = CommandRoutes.Status)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
         string id,
         CancellationToken cancellationToken)
@@ -31,7 +31,7 @@ public sealed class CommandFunctions(CommandHandlers handlers)
     /// <summary><c>POST /api/commands/{id}/pin?token=…</c>.</summary>
     [Function(nameof(SubmitCommandPin))]
     public Task<IResult> SubmitCommandPin(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "commands/{id}/pin")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = CommandRoutes.Pin)] HttpRequest request,
         [DurableClient] DurableTaskClient client,
         string id,
         CancellationToken cancellationToken)

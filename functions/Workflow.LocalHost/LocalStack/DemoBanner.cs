@@ -2,10 +2,11 @@ using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
-using Workflow.Functions.Security;
+using Workflow.Azurite;
+using Workflow.LocalHost.Security;
 using Workflow.VehicleSimulator;
 
-namespace Workflow.Functions.LocalStack;
+namespace Workflow.LocalHost.LocalStack;
 
 /// <summary>
 /// Prints, once the app listens, what a new user needs: the URLs, the local function key and a
@@ -14,9 +15,9 @@ namespace Workflow.Functions.LocalStack;
 internal sealed class DemoBanner(DemoBanner.Stack stack, IServer server, IHostApplicationLifetime lifetime, FunctionKeys keys) : BackgroundService
 {
     /// <summary>What the local stack started.</summary>
-    /// <param name="Azurite">Whether storage is Azurite on its default ports.</param>
+    /// <param name="Azurite">Azurite's ports, when the local stack started it.</param>
     /// <param name="Simulator">The in-process simulator's address, when it runs.</param>
-    internal sealed record Stack(bool Azurite, Uri? Simulator);
+    internal sealed record Stack(AzuritePorts? Azurite, Uri? Simulator);
 
     /// <summary>A VIN for the demo: 17 characters without I, O or Q.</summary>
     public const string DemoVin = "VF7ABCDEFGH000001";
@@ -43,13 +44,12 @@ internal sealed class DemoBanner(DemoBanner.Stack stack, IServer server, IHostAp
         text.AppendLine();
         text.AppendLine("Vehicle command workflow: local stack (Development)");
         text.AppendLine($"  App              {baseUrl}");
-        text.AppendLine($"  API reference    {baseUrl}/scalar/v1   (OpenAPI: {baseUrl}/openapi/v1.json)");
         text.AppendLine($"  Function key     {key}   (header x-functions-key, or ?code=)");
         text.AppendLine(stack.Simulator is { } simulator
             ? $"  Vehicle API      {simulator.AbsoluteUri.TrimEnd('/')}   (in-process simulator; every vehicle's PIN is {pin})"
             : "  Vehicle API      VehicleApi:BaseUrl as configured");
-        text.AppendLine(stack.Azurite
-            ? "  Storage          Azurite on 127.0.0.1:10000-10002 (in memory unless you started your own)"
+        text.AppendLine(stack.Azurite is { } azurite
+            ? $"  Storage          Azurite in memory on 127.0.0.1: {azurite}"
             : "  Storage          as configured (AzureWebJobsStorage)");
         text.AppendLine();
         text.AppendLine("Try the strong-authentication flow: the vehicle answers 2302, the command waits for the PIN, then completes.");
@@ -59,7 +59,7 @@ internal sealed class DemoBanner(DemoBanner.Stack stack, IServer server, IHostAp
         text.AppendLine("  status() { curl -s \"$BASE/api/commands/$ID\" -H \"x-functions-key: $KEY\" \"$@\"; }");
         text.AppendLine("  RESPONSE=$(curl -s -X POST \"$BASE/api/commands\" -H \"x-functions-key: $KEY\" -H 'Content-Type: application/json' \\");
         text.AppendLine($"    -d '{{\"vin\":\"{DemoVin}\",\"api\":\"pims.remote.door.lock\",\"parameters\":{{}},\"instanceId\":\"'$ID'\"}}'); echo \"$RESPONSE\"");
-        text.AppendLine("  PIN_URI=$(printf '%s' \"$RESPONSE\" | sed -n 's/.*\"pinPostUri\":\"\\([^\"]*\\)\".*/\\1/p')");
+        text.AppendLine("  PIN_URI=$BASE$(printf '%s' \"$RESPONSE\" | sed -n 's/.*\"pinPostUri\":\"\\([^\"]*\\)\".*/\\1/p')");
         text.AppendLine("  for i in $(seq 60); do status | grep -q '\"AwaitingPin\"' && break; sleep 0.5; done");
         text.AppendLine("  status; echo   # vehicle said 2302: customStatus.stage AwaitingPin, pinAttemptsLeft, pinDeadline");
         text.AppendLine($"  curl -s -X POST \"$PIN_URI\" -H \"x-functions-key: $KEY\" -H 'Content-Type: application/json' -d '{{\"pin\":\"{pin}\"}}'; echo");

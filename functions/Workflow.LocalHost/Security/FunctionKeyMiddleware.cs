@@ -1,13 +1,11 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
-namespace Workflow.Functions.Security;
+namespace Workflow.LocalHost.Security;
 
 /// <summary>
-/// Requires the function key on every <c>/api/*</c> and <c>/runtime/webhooks/durabletask/*</c> request,
-/// as the Functions host does for <c>authLevel: function</c>. The check is repeated here because the app
-/// also runs without the host (locally, and in tests), and so that a request that reaches the handler
-/// port some other way is refused too.
+/// Requires the function key on every <c>/api/*</c> request, as the Functions host does for the product's
+/// <c>AuthorizationLevel.Function</c> triggers: the local host runs the same handlers without the Functions host.
 /// </summary>
 internal sealed class FunctionKeyMiddleware(RequestDelegate next, FunctionKeys keys)
 {
@@ -18,8 +16,7 @@ internal sealed class FunctionKeyMiddleware(RequestDelegate next, FunctionKeys k
     public const string QueryName = "code";
 
     public static bool RequiresKey(PathString path)
-        => path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
-            || path.StartsWithSegments("/runtime/webhooks/durabletask", StringComparison.OrdinalIgnoreCase);
+        => path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);
 
     public async Task InvokeAsync(HttpContext context)
     {

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Workflow.Secrets;
 
-namespace Workflow.Functions.Security;
+namespace Workflow.LocalHost.Security;
 
 /// <summary>
 /// Reads the function key once at start-up, so a production app without it fails to start with a clear

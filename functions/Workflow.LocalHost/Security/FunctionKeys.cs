@@ -1,14 +1,13 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
-using Workflow.Functions.Hosting;
 using Workflow.Secrets;
 
-namespace Workflow.Functions.Security;
+namespace Workflow.LocalHost.Security;
 
 /// <summary>Where the function key in use comes from.</summary>
 internal enum FunctionKeySource
 {
-    /// <summary>The setting <c>Functions:DefaultKey</c> (app setting or environment variable <c>Functions__DefaultKey</c>).</summary>
+    /// <summary>The setting <c>Functions:DefaultKey</c> (environment variable <c>Functions__DefaultKey</c>).</summary>
     Setting,
 
     /// <summary>The secret <c>functions-default-key</c> (Key Vault; in Development without a vault, <c>Secrets:functions-default-key</c>).</summary>
@@ -19,26 +18,25 @@ internal enum FunctionKeySource
 }
 
 /// <summary>
-/// The function key callers present (<c>x-functions-key</c> header or <c>code</c> query parameter), as the
-/// Functions host's <c>authLevel: function</c> asks for. In order: the setting <c>Functions:DefaultKey</c>, the
+/// The function key callers of the local host present (<c>x-functions-key</c> header or <c>code</c> query parameter),
+/// as the Functions host's <c>authLevel: function</c> asks for; under the Functions host the host itself checks it. In order: the setting <c>Functions:DefaultKey</c>, the
 /// secret <c>functions-default-key</c>, and in Development only the documented <see cref="LocalDevelopmentKey"/>.
 /// </summary>
 /// <remarks>
-/// The setting comes first so that the key can be given like any other Functions app setting (in Azure, also as a
-/// Key Vault reference that App Service resolves). Without it the app reads the secret itself, through
+/// The setting comes first so that the key can be given like any other Functions app setting . Without it the app reads the secret itself, through
 /// <see cref="ISecretStore"/> on every check: the Key Vault store caches the current version, so a rotated key
 /// takes effect within its cache lifetime without a restart.
 /// </remarks>
-internal sealed class FunctionKeys(IOptions<FunctionHostOptions> options, ISecretStore secrets, IHostEnvironment environment)
+internal sealed class FunctionKeys(IConfiguration configuration, ISecretStore secrets, IHostEnvironment environment)
 {
     /// <summary>The documented key of a local Development run that configures none.</summary>
     public const string LocalDevelopmentKey = "local-dev-key";
 
     /// <summary>The setting that holds the key, as configuration names it.</summary>
-    public const string SettingName = FunctionHostOptions.SectionName + ":" + nameof(FunctionHostOptions.DefaultKey);
+    public const string SettingName = "Functions:DefaultKey";
 
     /// <summary>The same setting as an app setting or environment variable.</summary>
-    public const string EnvironmentVariableName = FunctionHostOptions.SectionName + "__" + nameof(FunctionHostOptions.DefaultKey);
+    public const string EnvironmentVariableName = "Functions__DefaultKey";
 
     // App Service hands a Key Vault reference it could not resolve to the app as its literal text.
     private const string KeyVaultReferencePrefix = "@Microsoft.KeyVault(";
@@ -49,7 +47,7 @@ internal sealed class FunctionKeys(IOptions<FunctionHostOptions> options, ISecre
     /// </exception>
     public async ValueTask<(string Key, FunctionKeySource Source)> GetAsync(CancellationToken cancellationToken)
     {
-        string? setting = options.Value.DefaultKey;
+        string? setting = configuration[SettingName];
         if (!string.IsNullOrWhiteSpace(setting))
         {
             // Taken as it is, that text would be a key anyone who can read the app settings knows.
@@ -89,7 +87,7 @@ internal sealed class FunctionKeys(IOptions<FunctionHostOptions> options, ISecre
         $"No function key is configured, and in the '{environment.EnvironmentName}' environment the app refuses to serve its API without one. "
         + $"Set {SettingName} (app setting or environment variable {EnvironmentVariableName}) to the Functions host's default key, "
         + $"or put that key into Key Vault as the secret '{SecretNames.FunctionsDefaultKey}' "
-        + $"(az keyvault secret set --vault-name <vault> -n {SecretNames.FunctionsDefaultKey} --value <key>); see infra/README.md.",
+        + $"(az keyvault secret set --vault-name <vault> -n {SecretNames.FunctionsDefaultKey} --value <key>).",
         inner);
 
     private static InvalidOperationException UnresolvedReference() => new(

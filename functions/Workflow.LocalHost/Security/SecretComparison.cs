@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Workflow.Functions.Security;
+namespace Workflow.LocalHost.Security;
 
 /// <summary>Constant-time comparison of secrets presented by callers.</summary>
 internal static class SecretComparison

@@ -192,6 +192,8 @@ internal sealed class VehicleCommandRun
             PinAttemptsUsed = _pinAttemptsUsed,
             ResetStepUsed = _resetStepUsed,
         };
+        // A finished command has no stage: a stale "AwaitingPin" with a past deadline would only mislead.
+        _context.SetCustomStatus(null);
         VehicleWorkflowLog.Finished(_log, _context.InstanceId, _request.Api, _request.Vin, result.Outcome, result.Status, result.Error?.Code, result.TransactionId, result.PinAttemptsUsed);
         return result;
     }

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+using Workflow.DurableSidecar;
+
+namespace Workflow.LocalHost;
+
+/// <summary>
+/// The Durable engine's settings of the local host: the repository's host.json (copied next to the binary), with the
+/// same overrides the Functions host takes (<c>AzureFunctionsJobHost__extensions__durableTask__…</c>). Both hosts
+/// therefore run the engine with the settings the product ships.
+/// </summary>
+internal static class EngineSettings
+{
+    /// <summary>The task hub when host.json names none.</summary>
+    public const string DefaultHubName = "VehicleCommands";
+
+    private const string DurableTaskPath = "extensions:durableTask";
+    private const string OverridePrefix = "AzureFunctionsJobHost:" + DurableTaskPath;
+
+    public static DurableTaskEngineSettings Read(IConfiguration configuration, string contentRoot)
+    {
+        string hostJson = new[] { AppContext.BaseDirectory, contentRoot }
+            .Select(folder => Path.Combine(folder, "host.json"))
+            .FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException($"host.json was not found next to the local host ({AppContext.BaseDirectory}); the build copies the repository's host.json there.");
+
+        IEnumerable<KeyValuePair<string, string?>> overrides = configuration.GetSection(OverridePrefix).AsEnumerable(makePathsRelative: true)
+            .Where(pair => pair.Value is not null)
+            .Select(pair => new KeyValuePair<string, string?>(DurableTaskPath + ":" + pair.Key, pair.Value));
+        IConfigurationRoot merged = new ConfigurationBuilder()
+            .AddJsonFile(hostJson, optional: false, reloadOnChange: false)
+            .AddInMemoryCollection(overrides)
+            .Build();
+        return DurableTaskEngineSettings.FromConfiguration(merged.GetSection(DurableTaskPath));
+    }
+}

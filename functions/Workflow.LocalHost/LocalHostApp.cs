@@ -1,0 +1,207 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Workflow.Api;
+using Workflow.Api.Commands;
+using Workflow.DurableSidecar;
+using Workflow.LocalHost.LocalStack;
+using Workflow.LocalHost.Security;
+using Workflow.Vehicles;
+
+namespace Workflow.LocalHost;
+
+/// <summary>
+/// The product without the Functions host: the same orchestrator, activities and HTTP handlers as the Functions app,
+/// on a Microsoft.DurableTask worker and client connected to the gRPC sidecar over the Durable Task Framework's Azure
+/// Storage engine (the engine and storage layout the Durable extension uses in Azure), plus the product API on
+/// 127.0.0.1:7071 with the function key, plus in Development Azurite and the vehicle simulator.
+/// </summary>
+/// <remarks>
+/// Start order: local stack (storage and gateway), engine, app. Stop order: the engine first, while the worker is still
+/// connected, so work in flight completes or is handed back to the queues; then the app; then the local stack. Each
+/// part stops within its bound.
+/// </remarks>
+public sealed class LocalHostApp : IAsyncDisposable
+{
+    /// <summary>Where the product API listens when nothing else is configured: the Functions default port, loopback only.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    /// <summary>How long each part may take to stop.</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly WebApplication _app;
+    private readonly DurableSidecarServer _engine;
+    private readonly LocalStack.LocalStack _stack;
+    private readonly ILoggerFactory _engineLoggers;
+    private int _disposed;
+
+    private LocalHostApp(WebApplication app, DurableSidecarServer engine, LocalStack.LocalStack stack, ILoggerFactory engineLoggers, Uri baseAddress)
+    {
+        _app = app;
+        _engine = engine;
+        _stack = stack;
+        _engineLoggers = engineLoggers;
+        BaseAddress = baseAddress;
+    }
+
+    /// <summary>The product API's address (the port actually bound).</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The app's services (the Durable client, options, …).</summary>
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The Durable client the handlers use.</summary>
+    public DurableTaskClient Client => _app.Services.GetRequiredService<DurableTaskClient>();
+
+    /// <summary>
+    /// Starts everything and returns once the product API answers.
+    /// </summary>
+    /// <param name="args">Command-line arguments (configuration, e.g. <c>--urls=http://127.0.0.1:0</c>).</param>
+    /// <param name="configure">Runs on the builder before anything reads configuration: tests add their settings here.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<LocalHostApp> StartAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        if (!HasConfiguredAddress(builder.Configuration))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        // The local stack and the engine start before the app has a logger factory, so they log through their own.
+        ILoggerFactory engineLoggers = LoggerFactory.Create(logging => logging.AddConfiguration(builder.Configuration.GetSection("Logging")).AddSimpleConsole(o => o.SingleLine = true));
+        LocalStackOptions stackOptions = builder.Configuration.GetSection(LocalStackOptions.SectionName).Get<LocalStackOptions>() ?? new LocalStackOptions();
+        LocalStack.LocalStack stack;
+        try
+        {
+            stack = builder.Environment.IsDevelopment() && stackOptions.Enabled
+                ? await LocalStack.LocalStack.StartAsync(builder.Configuration, stackOptions, builder.Environment.ContentRootPath, engineLoggers, cancellationToken).ConfigureAwait(false)
+                : LocalStack.LocalStack.None;
+        }
+        catch
+        {
+            engineLoggers.Dispose();
+            throw;
+        }
+
+        DurableSidecarServer? engine = null;
+        try
+        {
+            // The same settings the Functions host reads: host.json, overridden like the host's AzureFunctionsJobHost__… variables.
+            DurableTaskEngineSettings settings = EngineSettings.Read(builder.Configuration, builder.Environment.ContentRootPath);
+            engine = await DurableSidecarServer.StartAsync(
+                new DurableSidecarOptions
+                {
+                    StorageConnectionString = builder.Configuration[StorageConnection.SettingName]
+                        ?? throw new InvalidOperationException($"No storage is configured: set {StorageConnection.SettingName} to a connection string (the local host reaches storage with a connection string only)."),
+                    Engine = settings,
+                    LoggerFactory = engineLoggers,
+
+                    // Each process its own: two local hosts on one hub split its partitions instead of both claiming them.
+                    WorkerId = builder.Configuration["LocalHost:WorkerId"] ?? $"{Environment.MachineName}-{Environment.ProcessId}",
+                },
+                cancellationToken).ConfigureAwait(false);
+
+            ConfigureServices(builder, engine);
+            if (builder.Environment.IsDevelopment() && stackOptions.PrintDemo)
+            {
+                builder.Services.AddSingleton(new DemoBanner.Stack(stack.AzuritePorts, stack.SimulatorAddress));
+                builder.Services.AddHostedService<DemoBanner>();
+            }
+
+            WebApplication app = builder.Build();
+            MapRoutes(app);
+
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new LocalHostApp(app, engine, stack, engineLoggers, new Uri(address.TrimEnd('/') + "/"));
+        }
+        catch
+        {
+            if (engine is not null)
+            {
+                await engine.DisposeAsync().ConfigureAwait(false);
+            }
+
+            await stack.DisposeAsync().ConfigureAwait(false);
+            engineLoggers.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Completes when the app is asked to stop (Ctrl+C, SIGTERM).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    /// <summary>Stops the app, then the engine, then the local stack, each within <see cref="StopTimeout"/>.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        using (var stopping = new CancellationTokenSource(StopTimeout))
+        {
+            await _engine.StopAsync(stopping.Token).ConfigureAwait(false);
+        }
+
+        using (var stopping = new CancellationTokenSource(StopTimeout))
+        {
+            await _app.StopAsync(stopping.Token).ConfigureAwait(false);
+        }
+
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await _engine.DisposeAsync().ConfigureAwait(false);
+        await _stack.DisposeAsync().ConfigureAwait(false);
+        _engineLoggers.Dispose();
+    }
+
+    private static void ConfigureServices(WebApplicationBuilder builder, DurableSidecarServer engine)
+    {
+        // The hosting layer logs every request URL at Information, query string included, and both the
+        // function key (?code=) and the PIN token (?token=) travel there. Nothing below Warning from it.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = StopTimeout);
+
+        IServiceCollection services = builder.Services;
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddVehicleCommandsApi(builder.Configuration, builder.Environment);
+        services.AddDurableTaskOnSidecar(engine.CreateChannel(), registry => registry.AddVehicleWorkflow());
+
+        // Hosted services start in registration order: refuse to serve before the key is known.
+        services.AddSingleton<FunctionKeys>();
+        services.AddHostedService<FunctionKeyStartupCheck>();
+        Telemetry.Configure(builder);
+    }
+
+    private static void MapRoutes(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<FunctionKeyMiddleware>();
+
+        // The routes of the Functions app's triggers, on the same handlers.
+        RouteGroupBuilder commands = app.MapGroup("/" + CommandRoutes.Prefix);
+        commands.MapPost(CommandRoutes.Start, (HttpRequest request, DurableTaskClient client, CommandHandlers handlers, CancellationToken cancellationToken)
+            => handlers.StartAsync(request, client, cancellationToken));
+        commands.MapGet(CommandRoutes.Status, (string id, HttpRequest request, DurableTaskClient client, CommandHandlers handlers, CancellationToken cancellationToken)
+            => handlers.GetStatusAsync(request, client, id, cancellationToken));
+        commands.MapPost(CommandRoutes.Pin, (string id, HttpRequest request, DurableTaskClient client, CommandHandlers handlers, CancellationToken cancellationToken)
+            => handlers.SubmitPinAsync(request, client, id, cancellationToken));
+    }
+
+    private static bool HasConfiguredAddress(ConfigurationManager configuration)
+        => !string.IsNullOrWhiteSpace(configuration["urls"])
+            || !string.IsNullOrWhiteSpace(configuration["http_ports"])
+            || configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
+}

@@ -1,151 +1,92 @@
-using System.Diagnostics;
-using System.IO.Compression;
 using System.Text.Json;
-using Workflow.Functions.CustomHandler;
+using Workflow.Functions.Tests.Support;
 using Workflow.Testing;
 
 namespace Workflow.Functions.Tests;
 
 /// <summary>
-/// Runs the real package command once (a self-contained linux-x64 publish with <c>PackageFunctionApp=true</c>)
-/// into a temporary folder, with its own build output so it never touches the test build's.
+/// What gets deployed: the output of <c>dotnet publish functions/Workflow.Functions -c Release -r linux-x64</c> (the same
+/// publish the host tests run on). The Functions host indexes the worker's functions from <c>functions.metadata</c>, loads
+/// the binding extensions from <c>.azurefunctions/</c> and reads <c>host.json</c>.
 /// </summary>
-public sealed class PackageFixture : IAsyncLifetime
+public sealed class PackageTests
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "workflow-package-" + Guid.NewGuid().ToString("N")[..8]);
-
-    public string ZipPath => Path.Combine(_folder, "app.zip");
-
-    public string Output { get; private set; } = string.Empty;
-
-    public async Task InitializeAsync()
+    public static TheoryData<string, string, string?, string?, string?> Functions => new()
     {
-        Directory.CreateDirectory(_folder);
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepositoryPaths.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in new[]
-        {
-            "publish", "functions/Workflow.Functions", "-c", "Release", "-r", "linux-x64", "--self-contained",
-            "-p:PackageFunctionApp=true", $"-p:FunctionAppPackagePath={ZipPath}",
-            "--artifacts-path", Path.Combine(_folder, "build"), "-nodeReuse:false", "--nologo",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        // The test host's MSBuild variables would point the child build at this build's SDK state.
-        foreach (string variable in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(variable);
-        }
-
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("Could not run dotnet publish.");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        Task<string> stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        Output = await stdout + await stderr;
-        Assert.True(process.ExitCode == 0, $"The package command failed ({process.ExitCode}):\n{Output}");
-    }
-
-    public Task DisposeAsync()
-    {
-        Directory.Delete(_folder, recursive: true);
-        return Task.CompletedTask;
-    }
-}
-
-/// <summary>The deployment zip has the layout the Functions host expects of a custom handler.</summary>
-public sealed class PackageTests(PackageFixture package) : IClassFixture<PackageFixture>
-{
-    private const int UnixExecuteBits = 0b001_001_001;
+        // name, trigger type, HTTP method, route, auth level
+        { "StartCommand", "httpTrigger", "post", "commands", "Function" },
+        { "GetCommandStatus", "httpTrigger", "get", "commands/{id}", "Function" },
+        { "SubmitCommandPin", "httpTrigger", "post", "commands/{id}/pin", "Function" },
+        { "VehicleCommand", "orchestrationTrigger", null, null, null },
+        { "CallVehicleApi", "activityTrigger", null, null, null },
+        { "RequestVehicleOtp", "activityTrigger", null, null, null },
+    };
 
     [Fact]
-    public void The_zip_has_host_json_the_function_folders_and_the_app_and_nothing_else_at_its_root()
+    public async Task FunctionsMetadataListsExactlyTheAppsSixFunctions()
     {
-        using ZipArchive zip = ZipFile.OpenRead(package.ZipPath);
-        string[] functions = [.. Directory.GetDirectories(SourceFunctionFolder).Select(d => Path.GetFileName(d))];
-        string[] expected = [.. functions.Append("app").Append("host.json").Order(StringComparer.Ordinal)];
+        using JsonDocument metadata = await ReadMetadataAsync();
 
-        string[] roots = [.. zip.Entries.Select(e => e.FullName.Split('/')[0]).Distinct().Order(StringComparer.Ordinal)];
-
-        Assert.Equal(expected, roots);
-        foreach (string function in functions)
+        Assert.Equal(
+            ["CallVehicleApi", "GetCommandStatus", "RequestVehicleOtp", "StartCommand", "SubmitCommandPin", "VehicleCommand"],
+            metadata.RootElement.EnumerateArray().Select(f => f.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        Assert.All(metadata.RootElement.EnumerateArray(), f =>
         {
-            ZipArchiveEntry entry = Assert.Single(zip.Entries, e => e.FullName.StartsWith(function + "/", StringComparison.Ordinal));
-            Assert.Equal($"{function}/function.json", entry.FullName);
-            Assert.Equal(File.ReadAllText(Path.Combine(SourceFunctionFolder, function, "function.json")), Read(entry));
-        }
+            Assert.Equal("dotnet-isolated", f.GetProperty("language").GetString());
+            Assert.Equal("Workflow.Functions.dll", f.GetProperty("scriptFile").GetString());
+        });
+    }
 
-        Assert.Equal(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "host.json")), Read(zip.GetEntry("host.json")!));
+    [Theory]
+    [MemberData(nameof(Functions))]
+    public async Task FunctionsMetadataGivesEachFunctionItsTriggerRouteAndAuthLevel(string name, string triggerType, string? method, string? route, string? authLevel)
+    {
+        using JsonDocument metadata = await ReadMetadataAsync();
+        JsonElement function = Assert.Single(metadata.RootElement.EnumerateArray(), f => f.GetProperty("name").GetString() == name);
+        JsonElement trigger = Assert.Single(
+            function.GetProperty("bindings").EnumerateArray(),
+            b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+
+        Assert.Equal(triggerType, trigger.GetProperty("type").GetString());
+        Assert.Equal("In", trigger.GetProperty("direction").GetString());
+        if (triggerType == "httpTrigger")
+        {
+            Assert.Equal(route, trigger.GetProperty("route").GetString());
+            Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
+            Assert.Equal([method], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+
+            // Each HTTP trigger gets the Durable client binding, which the Durable extension serves.
+            Assert.Contains(function.GetProperty("bindings").EnumerateArray(), b => b.GetProperty("type").GetString() == "durableClient");
+        }
+        else
+        {
+            Assert.False(trigger.TryGetProperty("route", out _));
+        }
     }
 
     [Fact]
-    public void The_custom_handler_executable_is_a_self_contained_linux_app_and_keeps_its_execute_permission()
+    public async Task ThePublishOutputCarriesTheDurableExtensionForTheHost()
     {
-        using ZipArchive zip = ZipFile.OpenRead(package.ZipPath);
-        using JsonDocument host = JsonDocument.Parse(Read(zip.GetEntry("host.json")!));
-        string executable = host.RootElement.GetProperty("customHandler").GetProperty("description").GetProperty("defaultExecutablePath").GetString()!;
+        string output = await FunctionAppPublish.GetAsync();
 
-        ZipArchiveEntry app = zip.GetEntry(executable) ?? throw new Xunit.Sdk.XunitException($"{executable} is not in the package.");
-        int mode = (app.ExternalAttributes >> 16) & 0xFFF;
-        Assert.True((mode & UnixExecuteBits) == UnixExecuteBits, $"{executable} has mode {Convert.ToString(mode, 8)}; the host cannot start it.");
-
-        // ELF, not a Windows or framework-dependent launcher.
-        using (Stream stream = app.Open())
-        {
-            byte[] magic = new byte[4];
-            stream.ReadExactly(magic);
-            Assert.Equal("\u007fELF"u8.ToArray(), magic);
-        }
-
-        Assert.NotNull(zip.GetEntry("app/Workflow.Functions.dll"));
-        Assert.NotNull(zip.GetEntry("app/libcoreclr.so"));
-        Assert.NotNull(zip.GetEntry("app/Microsoft.AspNetCore.dll"));
-        Assert.NotNull(zip.GetEntry("app/appsettings.json"));
-
-        // Its local, well-known secrets are for Development only and never ship.
-        Assert.Null(zip.GetEntry("app/appsettings.Development.json"));
-        Assert.DoesNotContain(zip.Entries, e => e.FullName.StartsWith("app/FunctionApp/", StringComparison.Ordinal));
-        Assert.DoesNotContain(zip.Entries, e => e.FullName.EndsWith("function.json", StringComparison.Ordinal) && e.FullName.StartsWith("app/", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(output, ".azurefunctions", "Microsoft.Azure.WebJobs.Extensions.DurableTask.dll")));
+        using JsonDocument extensions = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "extensions.json")));
+        JsonElement durable = Assert.Single(extensions.RootElement.GetProperty("extensions").EnumerateArray(), e => e.GetProperty("name").GetString() == "DurableTask");
+        Assert.Equal("./.azurefunctions/Microsoft.Azure.WebJobs.Extensions.DurableTask.dll", durable.GetProperty("hintPath").GetString());
+        using JsonDocument worker = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "worker.config.json")));
+        Assert.Equal("Workflow.Functions.dll", worker.RootElement.GetProperty("description").GetProperty("defaultWorkerPath").GetString());
     }
 
     [Fact]
-    public void The_packaged_function_metadata_matches_the_queue_names_the_app_checks_at_start()
+    public async Task ThePublishedHostJsonIsTheRepositorysHostJsonByteForByte()
     {
-        string folder = Path.Combine(Path.GetTempPath(), "workflow-package-check-" + Guid.NewGuid().ToString("N")[..8]);
-        try
-        {
-            using (ZipArchive zip = ZipFile.OpenRead(package.ZipPath))
-            {
-                foreach (ZipArchiveEntry entry in zip.Entries.Where(e => e.FullName.EndsWith("function.json", StringComparison.Ordinal)))
-                {
-                    string target = Path.Combine(folder, entry.FullName);
-                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                    entry.ExtractToFile(target);
-                }
-            }
+        string output = await FunctionAppPublish.GetAsync();
 
-            IReadOnlyList<FunctionDefinition> functions = FunctionAppMetadata.Load(folder);
-            FunctionMetadataStartupCheck.Check(functions, FunctionNames.ControlQueueTrigger, "vehiclecommands-control");
-            FunctionMetadataStartupCheck.Check(functions, FunctionNames.WorkItemQueueTrigger, "vehiclecommands-workitems");
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(RepositoryPaths.Root, "host.json")),
+            await File.ReadAllBytesAsync(Path.Combine(output, "host.json")));
     }
 
-    private static string SourceFunctionFolder => Path.Combine(RepositoryPaths.Root, "functions", "Workflow.Functions", "FunctionApp");
-
-    private static string Read(ZipArchiveEntry entry)
-    {
-        using var reader = new StreamReader(entry.Open());
-        return reader.ReadToEnd();
-    }
+    private static async Task<JsonDocument> ReadMetadataAsync()
+        => JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(await FunctionAppPublish.GetAsync(), "functions.metadata")));
 }

@@ -90,14 +90,15 @@ public sealed class CommandHandlers
             return CommandNotFound(id);
         }
 
+        CommandFailure? failure = ReadFailure(metadata);
         CommandStatusResponse status = new(
             metadata.InstanceId,
             metadata.RuntimeStatus.ToString(),
             ParseJson(metadata.SerializedCustomStatus),
-            ParseJson(metadata.SerializedOutput),
+            failure is null ? ParseJson(metadata.SerializedOutput) : null,
             metadata.CreatedAt,
             metadata.LastUpdatedAt,
-            metadata.FailureDetails is { } failure ? new CommandFailure(failure.ErrorType, failure.ErrorMessage) : null);
+            failure);
         return metadata.IsCompleted ? TypedResults.Ok(status) : TypedResults.Accepted(_links.Status(request, id), status);
     }
 
@@ -219,6 +220,28 @@ public sealed class CommandHandlers
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Why the orchestration failed. Through the sidecar the engine reports failure details; the Durable extension
+    /// instead leaves them out and stores the failure as the output's text (<c>"System.ArgumentException: …"</c>).
+    /// </summary>
+    private static CommandFailure? ReadFailure(OrchestrationMetadata metadata)
+    {
+        if (metadata.FailureDetails is { } details)
+        {
+            return new CommandFailure(details.ErrorType, details.ErrorMessage);
+        }
+
+        if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Failed || string.IsNullOrEmpty(metadata.SerializedOutput))
+        {
+            return null;
+        }
+
+        string text = ParseJson(metadata.SerializedOutput) is { ValueKind: JsonValueKind.String } output ? output.GetString()! : metadata.SerializedOutput;
+        int colon = text.IndexOf(": ", StringComparison.Ordinal);
+        bool typed = colon > 0 && text[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '+');
+        return typed ? new CommandFailure(text[..colon], text[(colon + 2)..]) : new CommandFailure(string.Empty, text);
     }
 
     private static JsonElement? ParseJson(string? json)

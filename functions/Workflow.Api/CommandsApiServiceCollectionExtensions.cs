@@ -56,10 +56,13 @@ public static class CommandsApiServiceCollectionExtensions
         services.TryAddSingleton<PinTokens>();
         services.TryAddSingleton<PinLockoutGuard>();
         services.TryAddSingleton<CommandLinks>();
+        services.TryAddSingleton(_ => new PinRoundClaims(StorageConnection.CreateTableServiceClient(configuration).GetTableClient(PinRoundClaims.TableName)));
+        services.TryAddSingleton<PinIntake>();
+
+        // Internal constructor (its parameters are internal types): built here, ActivatorUtilities takes public ones only.
         services.TryAddSingleton(provider => new CommandHandlers(
             provider.GetRequiredService<PinTokens>(),
-            provider.GetRequiredService<ISensitiveDataProtector>(),
-            provider.GetRequiredService<PinLockoutGuard>(),
+            provider.GetRequiredService<PinIntake>(),
             provider.GetRequiredService<CommandLinks>(),
             provider.GetRequiredService<IOptions<Vehicles.Options.VehicleWorkflowOptions>>()));
         return services;

@@ -26,11 +26,13 @@ public sealed record VehicleCommandRequest(string Vin, string Api, JsonElement? 
 public sealed record VehicleCommandInput(VehicleCommandRequest Command, VehicleCommandSettings Settings);
 
 /// <summary>
-/// The payload of the <see cref="VehicleCommandNames.PinEvent"/> event as the orchestration receives
-/// it: the PIN already sealed by the host, so the clear PIN never reaches durable history.
+/// The payload of the <see cref="VehicleCommandNames.PinEvent"/> event as the orchestration receives it: the PIN
+/// sealed by the product's PIN endpoint (<see cref="PinSeal"/>, then <see cref="ISensitiveDataProtector"/>), so the
+/// clear PIN never reaches durable history, and the PIN round it answers.
 /// </summary>
-/// <param name="SealedPin">The PIN sealed with <see cref="ISensitiveDataProtector"/>.</param>
-public sealed record PinSubmission(string SealedPin);
+/// <param name="SealedPin">The sealed PIN.</param>
+/// <param name="Round">The PIN round (<see cref="VehicleCommandStatus.PinRound"/>) it was submitted for; any other round's PIN is ignored.</param>
+public sealed record PinSubmission(string SealedPin, int Round);
 
 /// <summary>How a vehicle command ended.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<VehicleCommandOutcome>))]
@@ -77,11 +79,13 @@ public enum VehicleCommandStage
 /// <param name="PinAttemptsLeft">While awaiting a PIN: how many PIN attempts remain.</param>
 /// <param name="PinDeadline">While awaiting a PIN: when the wait times out (UTC).</param>
 /// <param name="LastPinRejected">While awaiting a PIN: whether the previous PIN was wrong.</param>
+/// <param name="PinRound">While awaiting a PIN: which PIN wait this is (1, 2, …); each round takes one PIN.</param>
 public sealed record VehicleCommandStatus(
     VehicleCommandStage Stage,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PinAttemptsLeft = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTime? PinDeadline = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? LastPinRejected = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? LastPinRejected = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? PinRound = null);
 
 /// <summary>An error as in the SDK message.</summary>
 /// <param name="Code">The pims error code (e.g. 2302).</param>

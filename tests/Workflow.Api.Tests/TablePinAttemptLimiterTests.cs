@@ -17,6 +17,7 @@ public sealed class TablePinAttemptLimiterTests : IAsyncLifetime
 {
     private const int Cap = 2;
     private static readonly TimeSpan Window = TimeSpan.FromHours(1);
+    private static readonly TimeSpan InFlight = TimeSpan.FromMinutes(30);
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 5, 1, 8, 0, 0, TimeSpan.Zero));
     private readonly string _tableName = "l" + Guid.NewGuid().ToString("N")[..20];
     private readonly string _vin = TestVins.New();
@@ -29,7 +30,7 @@ public sealed class TablePinAttemptLimiterTests : IAsyncLifetime
     public async Task DisposeAsync() => await Table.DeleteAsync();
 
     [Fact]
-    public async Task Attempts_are_reserved_up_to_the_cap_then_refused_until_the_oldest_expires()
+    public async Task Pins_in_flight_fill_the_cap_then_wrong_pins_lock_the_vehicle_out_until_the_oldest_expires()
     {
         TablePinAttemptLimiter limiter = NewLimiter();
         DateTimeOffset first = _time.GetUtcNow();
@@ -37,11 +38,18 @@ public sealed class TablePinAttemptLimiterTests : IAsyncLifetime
         Assert.True((await limiter.TryReserveAsync(_vin, "a", default)).IsReserved);
         _time.Advance(TimeSpan.FromMinutes(10));
         Assert.True((await limiter.TryReserveAsync(_vin, "b", default)).IsReserved);
+        PinAttemptReservation busy = await limiter.TryReserveAsync(_vin, "c", default);
+
+        Assert.Null(busy.LockedOutUntil);
+        Assert.Equal(first + InFlight, busy.BusyUntil);
+        Assert.Equal(first + InFlight, (await limiter.CheckAsync(_vin, default)).BusyUntil);
+
+        await limiter.RecordWrongPinAsync(_vin, "a", default);
+        await limiter.RecordWrongPinAsync(_vin, "b", default);
         PinAttemptReservation refused = await limiter.TryReserveAsync(_vin, "c", default);
 
-        Assert.False(refused.IsReserved);
         Assert.Equal(first + Window, refused.LockedOutUntil);
-        Assert.Equal(first + Window, await limiter.GetLockedOutUntilAsync(_vin, default));
+        Assert.Equal(first + Window, (await limiter.CheckAsync(_vin, default)).LockedOutUntil);
         Assert.Equal(["a", "b"], (await ReadStoredAsync()).Select(a => a.Id));
     }
 
@@ -51,7 +59,6 @@ public sealed class TablePinAttemptLimiterTests : IAsyncLifetime
         TablePinAttemptLimiter limiter = NewLimiter();
         await limiter.TryReserveAsync(_vin, "a", default);
         _time.Advance(TimeSpan.FromMinutes(10));
-        DateTimeOffset second = _time.GetUtcNow();
         await limiter.TryReserveAsync(_vin, "b", default);
 
         _time.Advance(Window - TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(1));
@@ -59,7 +66,9 @@ public sealed class TablePinAttemptLimiterTests : IAsyncLifetime
 
         _time.Advance(TimeSpan.FromSeconds(1));
         Assert.True((await limiter.TryReserveAsync(_vin, "c", default)).IsReserved);
-        Assert.Equal(second + Window, (await limiter.TryReserveAsync(_vin, "d", default)).LockedOutUntil);
+
+        // b is presumed wrong by now (its answer never came), c is in flight: the cap is full, but not with wrong PINs.
+        Assert.Equal(_time.GetUtcNow() + InFlight, (await limiter.TryReserveAsync(_vin, "d", default)).BusyUntil);
         Assert.Equal(["b", "c"], (await ReadStoredAsync()).Select(a => a.Id));
     }
 
@@ -89,7 +98,7 @@ public sealed class TablePinAttemptLimiterTests : IAsyncLifetime
         await limiter.TryReserveAsync(_vin, "b", default);
 
         await limiter.ReleaseAsync(_vin, "b", default);
-        Assert.Null(await limiter.GetLockedOutUntilAsync(_vin, default));
+        Assert.True((await limiter.CheckAsync(_vin, default)).IsReserved);
         Assert.True((await limiter.TryReserveAsync(_vin, "c", default)).IsReserved);
 
         await limiter.ReleaseAsync(_vin, "a", default);
@@ -112,11 +121,11 @@ public sealed class TablePinAttemptLimiterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_lockout_check_on_an_unknown_vehicle_writes_nothing()
+    public async Task A_check_on_an_unknown_vehicle_writes_nothing()
     {
         TablePinAttemptLimiter limiter = NewLimiter();
 
-        Assert.Null(await limiter.GetLockedOutUntilAsync(_vin, default));
+        Assert.True((await limiter.CheckAsync(_vin, default)).IsReserved);
 
         Assert.Empty(await Table.QueryAsync<TableEntity>().ToListAsync());
     }
@@ -134,13 +143,13 @@ public sealed class TablePinAttemptLimiterTests : IAsyncLifetime
         Assert.Equal(ExpectedReserved, answers.Count(a => a.IsReserved));
         IReadOnlyList<PinAttempt> stored = await ReadStoredAsync();
         Assert.Equal(ExpectedReserved, stored.Count);
-        Assert.All(answers.Where(a => !a.IsReserved), a => Assert.Equal(_time.GetUtcNow() + Window, a.LockedOutUntil));
+        Assert.All(answers.Where(a => !a.IsReserved), a => Assert.Equal(_time.GetUtcNow() + InFlight, a.BusyUntil));
     }
 
     /// <summary>A limiter as one app instance has it: its own table client on the shared table.</summary>
     private TablePinAttemptLimiter NewLimiter(int cap = Cap)
     {
-        var options = new VehicleWorkflowOptions { MaxFailedPinAttemptsPerVehicle = cap, FailedPinAttemptWindow = Window };
+        var options = new VehicleWorkflowOptions { MaxFailedPinAttemptsPerVehicle = cap, FailedPinAttemptWindow = Window, PinInFlightTimeout = InFlight };
         return new TablePinAttemptLimiter(Table, Options.Create(options), _time);
     }
 

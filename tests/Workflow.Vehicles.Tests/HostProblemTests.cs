@@ -48,8 +48,8 @@ public sealed class MissingDataKeyTests(MissingDataKeyFixture fixture) : IClassF
         IConfiguration apiHost = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Secrets:" + SecretNames.DataProtectionKey] = Convert.ToBase64String(new byte[32]) })
             .Build();
-        string sealedPin = await new PayloadProtector(new ConfigurationSecretStore(apiHost)).ProtectAsync(VehicleWorkflowHost.DefaultPin);
-        await _host.Client.RaiseEventAsync(id, VehicleCommandNames.PinEvent, new PinSubmission(sealedPin));
+        string sealedPin = await new PayloadProtector(new ConfigurationSecretStore(apiHost)).ProtectAsync(PinSeal.Compose(id, 1, VehicleWorkflowHost.DefaultPin));
+        await _host.Client.RaiseEventAsync(id, VehicleCommandNames.PinEvent, new PinSubmission(sealedPin, 1));
 
         OrchestrationMetadata metadata = await _host.WaitForCompletionAsync(id);
 

@@ -25,9 +25,9 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
         const string instanceId = "crash-test";
         string execution = Guid.NewGuid().ToString("N");
         var protector = _host.Services.GetRequiredService<ISensitiveDataProtector>();
-        string sealedPin = await protector.SealAsync(VehicleWorkflowHost.DefaultPin, CancellationToken.None);
+        string sealedPin = await _host.SealPinAsync(instanceId, 1, VehicleWorkflowHost.DefaultPin);
 
-        var otpInput = new RequestVehicleOtpInput(vin, sealedPin, ResetStep: false, $"{instanceId}:{execution}:otp-1");
+        var otpInput = new RequestVehicleOtpInput(vin, sealedPin, PinRound: 1, ResetStep: false, $"{instanceId}:{execution}:otp-1");
         OtpRequestOutcome firstOtp = await RunAsync<RequestVehicleOtpActivity, RequestVehicleOtpInput, OtpRequestOutcome>(VehicleActivityNames.RequestOtp, instanceId, otpInput);
         OtpRequestOutcome secondOtp = await RunAsync<RequestVehicleOtpActivity, RequestVehicleOtpInput, OtpRequestOutcome>(VehicleActivityNames.RequestOtp, instanceId, otpInput);
 

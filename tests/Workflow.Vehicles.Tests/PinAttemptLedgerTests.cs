@@ -7,10 +7,11 @@ public sealed class PinAttemptLedgerTests
 {
     private const int Cap = 2;
     private static readonly TimeSpan Window = TimeSpan.FromHours(1);
+    private static readonly TimeSpan InFlight = TimeSpan.FromMinutes(30);
     private static readonly DateTimeOffset T0 = new(2026, 5, 1, 8, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Attempts_are_reserved_up_to_the_cap_and_then_refused_until_the_oldest_expires()
+    public void Pins_in_flight_fill_the_cap_then_the_next_is_told_to_come_back_when_the_oldest_settles_not_locked_out()
     {
         List<PinAttempt> stored = [];
         Assert.True(Reserve(stored, "a", T0).IsReserved);
@@ -19,8 +20,35 @@ public sealed class PinAttemptLedgerTests
         PinAttemptReservation refused = Reserve(stored, "c", T0.AddMinutes(20));
 
         Assert.False(refused.IsReserved);
-        Assert.Equal(T0 + Window, refused.LockedOutUntil);
+        Assert.Null(refused.LockedOutUntil);
+        Assert.Equal(T0 + InFlight, refused.BusyUntil);
         Assert.Equal(["a", "b"], stored.Select(a => a.Id));
+    }
+
+    [Fact]
+    public void Only_wrong_pins_lock_the_vehicle_out_until_the_oldest_expires()
+    {
+        List<PinAttempt> stored = [];
+        Reserve(stored, "a", T0);
+        Reserve(stored, "b", T0.AddMinutes(10));
+        PinAttemptLedger answered = Ledger(stored, T0.AddMinutes(11));
+
+        answered.RecordWrongPin("a");
+        Assert.Null(answered.LockedOutUntil);
+        Assert.Equal(T0.AddMinutes(10) + InFlight, answered.Check().BusyUntil);
+
+        answered.RecordWrongPin("b");
+        Assert.Equal(T0 + Window, answered.LockedOutUntil);
+        Assert.Equal(T0 + Window, answered.Check().LockedOutUntil);
+    }
+
+    [Fact]
+    public void A_pin_whose_answer_never_came_is_presumed_wrong_after_the_in_flight_timeout()
+    {
+        List<PinAttempt> stored = [new("lost-1", T0, Rejected: false), new("lost-2", T0.AddMinutes(1), Rejected: false)];
+
+        Assert.NotNull(Ledger(stored, T0 + InFlight).Check().BusyUntil);
+        Assert.Equal(T0 + Window, Ledger(stored, T0.AddMinutes(1) + InFlight).LockedOutUntil);
     }
 
     [Fact]
@@ -97,7 +125,7 @@ public sealed class PinAttemptLedgerTests
         Assert.Equal(new PinAttempt("slow", answeredAt, Rejected: true), Assert.Single(ledger.Attempts));
     }
 
-    private static PinAttemptLedger Ledger(IEnumerable<PinAttempt> stored, DateTimeOffset now) => new(stored, Cap, Window, now);
+    private static PinAttemptLedger Ledger(IEnumerable<PinAttempt> stored, DateTimeOffset now) => new(stored, Cap, Window, InFlight, now);
 
     private static PinAttemptReservation Reserve(List<PinAttempt> stored, string id, DateTimeOffset now)
     {

@@ -38,9 +38,9 @@ public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<P
     public async Task A_redelivered_otp_request_is_one_attempt()
     {
         string vin = TestVins.New();
-        string sealedPin = await _host.Services.GetRequiredService<ISensitiveDataProtector>().SealAsync(WrongPin, CancellationToken.None);
+        string sealedPin = await _host.SealPinAsync("redelivered", 1, WrongPin);
         string key = $"redelivered:{Guid.NewGuid():N}:otp-1";
-        var input = new RequestVehicleOtpInput(vin, sealedPin, ResetStep: false, key);
+        var input = new RequestVehicleOtpInput(vin, sealedPin, PinRound: 1, ResetStep: false, key);
 
         OtpRequestOutcome first = await RunOtpActivityAsync(input);
         OtpRequestOutcome second = await RunOtpActivityAsync(input);

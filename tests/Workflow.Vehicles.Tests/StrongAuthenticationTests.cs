@@ -1,3 +1,4 @@
+using Workflow.Testing;
 using Microsoft.DurableTask.Client;
 using Workflow.VehicleSimulator.State;
 using Workflow.Vehicles.Tests.Infrastructure;
@@ -264,50 +265,54 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     }
 
     [Fact]
-    public async Task A_pin_raised_while_no_wait_is_open_is_buffered_and_answers_the_next_wait()
+    public async Task A_second_pin_for_a_round_that_already_has_one_is_ignored_and_uses_no_attempt()
     {
         string vin = TestVins.New();
         await _host.Simulator.SetPinAsync(vin, "4321");
         string id = await _host.StartCommandAsync(vin, RemoteApi);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
-        // A double submit: the second PIN arrives while the first is still being checked.
-        await _host.SubmitPinAsync(id, "9999");
+        // A double submit for round 1: the wrong PIN is taken, the right one (still for round 1) arrives late.
+        await _host.SubmitPinAsync(id, "9999", round: 1);
+        await _host.SubmitPinAsync(id, "4321", round: 1);
+        VehicleCommandStatus second = await _host.WaitForPinRequestAsync(id, attemptsLeft: 2);
+        Assert.Equal(2, second.PinRound);
+        Assert.True(second.LastPinRejected);
+
         await _host.SubmitPinAsync(id, "4321");
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
         Assert.Equal(2, result.PinAttemptsUsed);
         Assert.Equal(["call-1", "otp-1", "otp-2", "call-2"], IdempotencyKeyShape.Steps(id, await _host.Simulator.GetRequestsAsync(vin)).Steps);
+        Assert.NotEmpty(_host.LogLines(id, "not the PIN of round 2"));
     }
 
     [Fact]
-    public async Task A_pin_that_was_not_sealed_by_the_app_counts_as_a_rejected_pin()
+    public async Task A_pin_event_the_pin_endpoint_did_not_seal_is_ignored_uses_no_attempt_and_sends_nothing()
     {
         string vin = TestVins.New();
         string id = await _host.StartCommandAsync(vin, RemoteApi);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
-        await _host.Client.RaiseEventAsync(id, VehicleCommandNames.PinEvent, new PinSubmission("not-a-sealed-pin"));
-        VehicleCommandStatus again = await _host.WaitForPinRequestAsync(id, attemptsLeft: 2);
-        Assert.True(again.LastPinRejected);
-
-        // An event with no payload at all is no PIN either, and is not mistaken for a timeout.
+        // Not sealed at all; sealed, but for another command; and an event with no payload.
+        await _host.Client.RaiseEventAsync(id, VehicleCommandNames.PinEvent, new PinSubmission("1234", 1));
+        await _host.Client.RaiseEventAsync(id, VehicleCommandNames.PinEvent, new PinSubmission(await _host.SealPinAsync("another-command", 1, VehicleWorkflowHost.DefaultPin), 1));
         await _host.Client.RaiseEventAsync(id, VehicleCommandNames.PinEvent);
-        await _host.WaitForPinRequestAsync(id, attemptsLeft: 1);
+        await Eventually.TrueAsync(
+            () => Task.FromResult(_host.LogLines(id, "is not a PIN the product sealed").Count >= 2),
+            "the OTP activity to refuse both forged PINs");
 
-        // The last attempt unreadable too: the command ends as if three wrong PINs had been given, with the 400.
-        await _host.Client.RaiseEventAsync(id, VehicleCommandNames.PinEvent, new PinSubmission("still-not-sealed"));
-        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
-
-        Assert.Equal(VehicleCommandOutcome.PinAttemptsExhausted, result.Outcome);
-        Assert.Equal(400, result.Error!.Code);
-        Assert.Contains("could not be read", result.Error.Label, StringComparison.Ordinal);
-        Assert.Equal(3, result.PinAttemptsUsed);
-
-        // Nothing was sent upstream, nor reserved against the vehicle's lockout.
+        VehicleCommandStatus status = await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
+        Assert.Equal(1, status.PinRound);
         Assert.DoesNotContain(await _host.Simulator.GetRequestsAsync(vin), r => r.Api == OtpApi);
         Assert.Empty(_host.PinAttempts.AttemptsOf(vin));
+
+        // The round still takes the real PIN.
+        await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+        Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
+        Assert.Equal(1, result.PinAttemptsUsed);
     }
 
     private static void AssertRequest(RequestLogEntry request, string api, bool hasOtp, int? errorCode)

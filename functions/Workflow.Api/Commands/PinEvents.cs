@@ -70,17 +70,18 @@ public static class PinEvents
     public static bool IsWellFormed(string? pin) => VehicleCommandValidation.IsValidPin(pin);
 
     /// <summary>
-    /// Seals <paramref name="pin"/> and raises it as a <see cref="PinSubmission"/> to the instance, so the clear
-    /// PIN never reaches durable history, queues or blobs.
+    /// Seals <paramref name="pin"/>, bound to the command and its round (<see cref="PinSeal"/>), and raises it as a
+    /// <see cref="PinSubmission"/>, so the clear PIN never reaches durable history, queues or blobs.
     /// </summary>
     /// <param name="client">The durable client.</param>
     /// <param name="protector">Seals the PIN with the app's data key.</param>
     /// <param name="instanceId">The vehicle command instance.</param>
+    /// <param name="round">The PIN round the command awaits.</param>
     /// <param name="pin">A well-formed PIN (see <see cref="TryParse"/>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <exception cref="ArgumentException"><paramref name="pin"/> is not 4 to 8 digits.</exception>
     public static async Task RaiseAsync(
-        DurableTaskClient client, ISensitiveDataProtector protector, string instanceId, string pin, CancellationToken cancellationToken)
+        DurableTaskClient client, ISensitiveDataProtector protector, string instanceId, int round, string pin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(protector);
@@ -93,7 +94,7 @@ public static class PinEvents
             throw new ArgumentException($"The PIN must be {MinLength} to {MaxLength} digits.", nameof(pin));
         }
 
-        string sealedPin = await protector.SealAsync(pin, cancellationToken).ConfigureAwait(false);
-        await client.RaiseEventAsync(instanceId, VehicleCommandNames.PinEvent, new PinSubmission(sealedPin), cancellationToken).ConfigureAwait(false);
+        string sealedPin = await protector.SealAsync(PinSeal.Compose(instanceId, round, pin), cancellationToken).ConfigureAwait(false);
+        await client.RaiseEventAsync(instanceId, VehicleCommandNames.PinEvent, new PinSubmission(sealedPin, round), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -57,10 +57,10 @@ internal sealed class TablePinAttemptLimiter(TableClient table, IOptions<Vehicle
     public Task ReleaseAsync(string vin, string attemptId, CancellationToken cancellationToken)
         => UpdateAsync(vin, ledger => ledger.Release(attemptId), cancellationToken);
 
-    public async Task<DateTimeOffset?> GetLockedOutUntilAsync(string vin, CancellationToken cancellationToken)
+    public async Task<PinAttemptReservation> CheckAsync(string vin, CancellationToken cancellationToken)
     {
         StoredAttempts stored = await ReadAsync(vin, cancellationToken).ConfigureAwait(false);
-        return NewLedger(stored.Attempts).LockedOutUntil;
+        return NewLedger(stored.Attempts).Check();
     }
 
     private async Task UpdateAsync(string vin, Action<PinAttemptLedger> operation, CancellationToken cancellationToken)
@@ -93,7 +93,7 @@ internal sealed class TablePinAttemptLimiter(TableClient table, IOptions<Vehicle
     private PinAttemptLedger NewLedger(IReadOnlyList<PinAttempt> attempts)
     {
         VehicleWorkflowOptions limits = options.Value;
-        return new PinAttemptLedger(attempts, limits.MaxFailedPinAttemptsPerVehicle, limits.FailedPinAttemptWindow, time.GetUtcNow());
+        return PinAttemptLedger.FromOptions(attempts, limits, time.GetUtcNow());
     }
 
     private async Task<StoredAttempts> ReadAsync(string vin, CancellationToken cancellationToken)

@@ -17,7 +17,21 @@ namespace Workflow.Vehicles.Activities;
 /// Set when the PIN was not sent at all because the vehicle has had too many failed PIN attempts across
 /// commands: the moment it may try again. Comes from the activity, so the orchestrator stays deterministic.
 /// </param>
-public sealed record OtpRequestOutcome(string? SealedOtp, VehicleError? Error, string? TransactionId, bool GatewayRefused, DateTimeOffset? LockedOutUntil = null)
+/// <param name="BusyUntil">
+/// Set when the PIN was not sent because the vehicle's PINs in flight fill its cap: try again then.
+/// </param>
+/// <param name="NotAPin">
+/// Set when the submission was not a PIN sealed by this app for this command and round: nothing was sent, no attempt
+/// used; the orchestration ignores it.
+/// </param>
+public sealed record OtpRequestOutcome(
+    string? SealedOtp,
+    VehicleError? Error,
+    string? TransactionId,
+    bool GatewayRefused,
+    DateTimeOffset? LockedOutUntil = null,
+    DateTimeOffset? BusyUntil = null,
+    bool NotAPin = false)
 {
     /// <summary>
     /// Error code of a PIN not sent because the vehicle is locked out. It is in the HTTP status space, like every
@@ -33,6 +47,12 @@ public sealed record OtpRequestOutcome(string? SealedOtp, VehicleError? Error, s
 
     /// <summary>The gateway refused the request at the HTTP level.</summary>
     public static OtpRequestOutcome Refused(int code, string label) => new(null, new VehicleError(code, label), null, true);
+
+    /// <summary>The submission is not a PIN for this command and round: ignored.</summary>
+    public static OtpRequestOutcome NotSealedByThisApp() => new(null, null, null, false, NotAPin: true);
+
+    /// <summary>The PIN was not sent: too many PINs are in flight for the vehicle until <paramref name="until"/>.</summary>
+    public static OtpRequestOutcome Busy(DateTimeOffset until) => new(null, null, null, false, BusyUntil: until);
 
     /// <summary>The PIN was not sent: the vehicle is locked out until <paramref name="until"/>.</summary>
     public static OtpRequestOutcome LockedOut(DateTimeOffset until)

@@ -14,16 +14,16 @@ namespace Workflow.Vehicles.Activities;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A PIN the protector rejects (<see cref="SealedSecretRejectedException"/>: not sealed by this app, altered) counts as
-/// a rejected PIN rather than failing the command: it came from outside. A protector that fails otherwise (its data key
-/// cannot be read) fails the command: that is the host's problem, not the user's. HTTP refusals come back with
+/// A submission that is not a PIN the product's endpoint sealed for this command and round (not sealed by this app,
+/// altered, another command's or round's) is ignored: nothing is sent, no attempt is used (<see cref="OtpRequestOutcome.NotAPin"/>).
+/// A protector that fails otherwise (its data key cannot be read) fails the command: that is the host's problem. HTTP refusals come back with
 /// <see cref="OtpRequestOutcome.GatewayRefused"/>; transient failures escape as
 /// <see cref="VehicleApiTransientException"/> for the durable retry policy.
 /// </para>
 /// <para>
 /// This is the only place a PIN goes upstream, so it enforces the per-vehicle lockout: it reserves an attempt
 /// with <see cref="IPinAttemptLimiter"/> before sending (refusing with <see cref="OtpRequestOutcome.LockedOut"/>
-/// when the vehicle has too many), and settles it by the answer: a wrong PIN keeps counting, a right PIN clears
+/// when the vehicle has too many wrong PINs, <see cref="OtpRequestOutcome.Busy"/> when its PINs in flight fill the cap), and settles it by the answer: a wrong PIN keeps counting, a right PIN clears
 /// the vehicle's failures, anything that says nothing about the PIN releases it. The attempt id is the input's
 /// idempotency key, so a redelivered activity and its durable retries are one attempt.
 /// </para>
@@ -36,9 +36,6 @@ public sealed partial class RequestVehicleOtpActivity(
     ILogger<RequestVehicleOtpActivity> logger)
     : TaskActivity<RequestVehicleOtpInput, OtpRequestOutcome>
 {
-    /// <summary>Error code of a PIN submission that could not be unsealed (HTTP status space: the request was bad).</summary>
-    public const int UnreadablePinCode = 400;
-
     /// <inheritdoc/>
     public override async Task<OtpRequestOutcome> RunAsync(TaskActivityContext context, RequestVehicleOtpInput input)
     {
@@ -50,15 +47,19 @@ public sealed partial class RequestVehicleOtpActivity(
         string pin;
         try
         {
-            pin = await protector.UnsealAsync(input.SealedPin ?? string.Empty, cancellationToken).ConfigureAwait(false);
+            string unsealed = await protector.UnsealAsync(input.SealedPin ?? string.Empty, cancellationToken).ConfigureAwait(false);
+            if (!PinSeal.TryOpen(unsealed, context.InstanceId, input.PinRound, out pin))
+            {
+                throw new SealedSecretRejectedException("The sealed value is not a PIN submitted to this command in this round.");
+            }
         }
         catch (SealedSecretRejectedException ex)
         {
-            // A host that cannot open a PIN it sealed itself fails the command (any other exception); only a submission
-            // that is not a sealed PIN of this app is the submitter's fault. Only the type is logged: a protector's
-            // message could in principle quote its input.
-            LogUnreadablePin(logger, context.InstanceId, ex.GetType().Name);
-            return OtpRequestOutcome.Rejected(new VehicleError(UnreadablePinCode, "The PIN could not be read: it was not sealed by this app."), transactionId: null);
+            // A host that cannot open a PIN it sealed itself fails the command (any other exception); a submission
+            // that is not a PIN the product's endpoint sealed for this command and round is ignored. Only the type is
+            // logged: a protector's message could in principle quote its input.
+            LogNotAPin(logger, context.InstanceId, input.PinRound, ex.GetType().Name);
+            return OtpRequestOutcome.NotSealedByThisApp();
         }
 
         string attemptId = input.IdempotencyKey;
@@ -66,6 +67,11 @@ public sealed partial class RequestVehicleOtpActivity(
         if (reservation.LockedOutUntil is { } lockedOutUntil)
         {
             return OtpRequestOutcome.LockedOut(lockedOutUntil);
+        }
+
+        if (reservation.BusyUntil is { } busyUntil)
+        {
+            return OtpRequestOutcome.Busy(busyUntil);
         }
 
         VehicleApiMessage answer;
@@ -127,6 +133,6 @@ public sealed partial class RequestVehicleOtpActivity(
             ? otp.GetString() is { Length: > 0 } value ? value : null
             : null;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Vehicle command {InstanceId}: the submitted PIN could not be unsealed ({ErrorType}); counted as a rejected PIN")]
-    private static partial void LogUnreadablePin(ILogger logger, string instanceId, string errorType);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Vehicle command {InstanceId}: the Pin event of round {PinRound} is not a PIN the product sealed for it ({ErrorType}); ignored, no attempt used")]
+    private static partial void LogNotAPin(ILogger logger, string instanceId, int pinRound, string errorType);
 }

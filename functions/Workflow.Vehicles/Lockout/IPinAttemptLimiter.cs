@@ -10,9 +10,9 @@ namespace Workflow.Vehicles.Lockout;
 /// The protocol around each PIN sent upstream (<c>RequestVehicleOtpActivity</c>):
 /// <see cref="TryReserveAsync"/> before sending, then exactly one verdict:
 /// <see cref="RecordWrongPinAsync"/>, <see cref="RecordRightPinAsync"/> or <see cref="ReleaseAsync"/>.
-/// A reservation counts against the cap from the moment it is made, so concurrent commands cannot all
-/// pass a check that only one of them should pass; one whose verdict never comes (a crash) keeps counting
-/// until it expires.
+/// Only wrong PINs lock a vehicle out. A reservation is a PIN in flight: wrong plus in-flight PINs never exceed the
+/// cap, so concurrent commands cannot all pass a check that only some of them should pass; the others are told when
+/// to try again. One whose verdict never comes (a crash) is presumed wrong after <c>PinInFlightTimeout</c>.
 /// </para>
 /// <para>
 /// Activities run at least once, so the caller passes its idempotency key as <c>attemptId</c>: the same
@@ -21,17 +21,17 @@ namespace Workflow.Vehicles.Lockout;
 /// <para>
 /// Every attempt expires <c>FailedPinAttemptWindow</c> after it was reserved
 /// (<see cref="Options.VehicleWorkflowOptions"/>); a vehicle is locked out while it has
-/// <c>MaxFailedPinAttemptsPerVehicle</c> or more attempts that have not expired.
+/// <c>MaxFailedPinAttemptsPerVehicle</c> or more wrong PINs that have not expired.
 /// See <see cref="PinAttemptLedger"/> for the rules every implementation applies.
 /// </para>
 /// </remarks>
 public interface IPinAttemptLimiter
 {
-    /// <summary>Reserves an attempt for <paramref name="vin"/> before its PIN is sent upstream, unless the vehicle is locked out.</summary>
+    /// <summary>Reserves an attempt for <paramref name="vin"/> before its PIN is sent upstream, unless the vehicle is locked out or busy.</summary>
     /// <param name="vin">The vehicle.</param>
     /// <param name="attemptId">Identifies this attempt (the OTP request's idempotency key); reserving it again changes nothing.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>Reserved, or locked out with the moment the vehicle may try again.</returns>
+    /// <returns>Reserved; locked out, or busy, with the moment the vehicle may try again.</returns>
     Task<PinAttemptReservation> TryReserveAsync(string vin, string attemptId, CancellationToken cancellationToken);
 
     /// <summary>The gateway refused the PIN: the attempt stays and counts as failed until it expires.</summary>
@@ -56,8 +56,8 @@ public interface IPinAttemptLimiter
     /// <param name="cancellationToken">Cancels the call.</param>
     Task ReleaseAsync(string vin, string attemptId, CancellationToken cancellationToken);
 
-    /// <summary>Until when <paramref name="vin"/> is locked out, or <c>null</c> when a PIN may be sent now. Changes nothing.</summary>
+    /// <summary>Whether a PIN for <paramref name="vin"/> may be sent now, as <see cref="TryReserveAsync"/> would answer. Changes nothing.</summary>
     /// <param name="vin">The vehicle.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    Task<DateTimeOffset?> GetLockedOutUntilAsync(string vin, CancellationToken cancellationToken);
+    Task<PinAttemptReservation> CheckAsync(string vin, CancellationToken cancellationToken);
 }

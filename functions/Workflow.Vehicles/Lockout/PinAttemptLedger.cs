@@ -7,32 +7,45 @@ namespace Workflow.Vehicles.Lockout;
 /// <see cref="HasChanged"/>.
 /// </summary>
 /// <remarks>
-/// The window slides: each attempt expires <c>window</c> after it was reserved, and expired attempts are
-/// dropped when the ledger is built. The vehicle is locked out while at least <c>maxAttempts</c> attempts
-/// remain, pending or rejected alike: an attempt counts from its reservation, so concurrent reservations
-/// can never take the vehicle past the cap.
+/// The window slides: each attempt expires <c>window</c> after it was reserved, and expired attempts are dropped when
+/// the ledger is built. Only wrong PINs lock the vehicle out: it is locked out while at least <c>maxAttempts</c>
+/// attempts were answered wrong (or are presumed wrong: pending for longer than <c>inFlightTimeout</c>, their answer
+/// lost). PINs still in flight are bounded separately: wrong plus pending may never exceed the cap, so concurrent
+/// reservations can never take the vehicle past it, and a PIN refused for that reason is told to come back when the
+/// oldest one in flight settles, not locked out.
 /// </remarks>
 public sealed class PinAttemptLedger
 {
     private readonly List<PinAttempt> _attempts;
     private readonly int _maxAttempts;
     private readonly TimeSpan _window;
+    private readonly TimeSpan _inFlightTimeout;
     private readonly DateTimeOffset _now;
 
     /// <summary>Builds the ledger of one vehicle at <paramref name="now"/>, without the attempts that have expired by then.</summary>
     /// <param name="attempts">The vehicle's stored attempts.</param>
     /// <param name="maxAttempts">The cap: attempts allowed within a window (<c>MaxFailedPinAttemptsPerVehicle</c>).</param>
     /// <param name="window">How long an attempt counts (<c>FailedPinAttemptWindow</c>).</param>
+    /// <param name="inFlightTimeout">How long a pending attempt waits for its answer before it is presumed wrong (<c>PinInFlightTimeout</c>).</param>
     /// <param name="now">The current time.</param>
-    public PinAttemptLedger(IEnumerable<PinAttempt> attempts, int maxAttempts, TimeSpan window, DateTimeOffset now)
+    public PinAttemptLedger(IEnumerable<PinAttempt> attempts, int maxAttempts, TimeSpan window, TimeSpan inFlightTimeout, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(attempts);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(inFlightTimeout, TimeSpan.Zero);
         _maxAttempts = maxAttempts;
         _window = window;
+        _inFlightTimeout = inFlightTimeout;
         _now = now;
         _attempts = [.. attempts.Where(a => a.At + window > now)];
+    }
+
+    /// <summary>The ledger with the limits of <paramref name="options"/>: what every limiter builds.</summary>
+    public static PinAttemptLedger FromOptions(IEnumerable<PinAttempt> attempts, Options.VehicleWorkflowOptions options, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new PinAttemptLedger(attempts, options.MaxFailedPinAttemptsPerVehicle, options.FailedPinAttemptWindow, options.PinInFlightTimeout, now);
     }
 
     /// <summary>The attempts that still count.</summary>
@@ -42,14 +55,35 @@ public sealed class PinAttemptLedger
     public bool HasChanged { get; private set; }
 
     /// <summary>
-    /// Until when the vehicle is locked out, or <c>null</c> when an attempt may be reserved now: the moment
-    /// enough attempts have expired to leave one free under the cap.
+    /// Until when the vehicle is locked out, or <c>null</c> when it is not: the moment enough wrong PINs have expired
+    /// to leave one free under the cap.
     /// </summary>
-    public DateTimeOffset? LockedOutUntil => _attempts.Count < _maxAttempts
-        ? null
-        : _attempts.Select(a => a.At).Order().ElementAt(_attempts.Count - _maxAttempts) + _window;
+    public DateTimeOffset? LockedOutUntil
+    {
+        get
+        {
+            DateTimeOffset[] wrong = [.. _attempts.Where(IsCountedWrong).Select(a => a.At).Order()];
+            return wrong.Length < _maxAttempts ? null : wrong[wrong.Length - _maxAttempts] + _window;
+        }
+    }
 
-    /// <summary>Reserves attempt <paramref name="attemptId"/> unless the vehicle is locked out; an attempt already here is reserved already.</summary>
+    /// <summary>
+    /// Whether a PIN may be sent now: <see cref="PinAttemptReservation.Reserved"/>, locked out, or busy (wrong plus
+    /// in-flight PINs fill the cap) until the oldest PIN in flight settles or is presumed wrong. Changes nothing.
+    /// </summary>
+    public PinAttemptReservation Check()
+    {
+        if (LockedOutUntil is { } until)
+        {
+            return PinAttemptReservation.LockedOut(until);
+        }
+
+        return _attempts.Count < _maxAttempts
+            ? PinAttemptReservation.Reserved
+            : PinAttemptReservation.Busy(_attempts.Where(a => !IsCountedWrong(a)).Min(a => a.At) + _inFlightTimeout);
+    }
+
+    /// <summary>Reserves attempt <paramref name="attemptId"/> when <see cref="Check"/> allows it; an attempt already here is reserved already.</summary>
     public PinAttemptReservation TryReserve(string attemptId)
     {
         ArgumentException.ThrowIfNullOrEmpty(attemptId);
@@ -58,9 +92,10 @@ public sealed class PinAttemptLedger
             return PinAttemptReservation.Reserved;
         }
 
-        if (LockedOutUntil is { } until)
+        PinAttemptReservation check = Check();
+        if (!check.IsReserved)
         {
-            return PinAttemptReservation.LockedOut(until);
+            return check;
         }
 
         _attempts.Add(new PinAttempt(attemptId, _now, Rejected: false));
@@ -88,11 +123,14 @@ public sealed class PinAttemptLedger
         }
     }
 
-    /// <summary>The PIN was right: drops attempt <paramref name="attemptId"/> and every rejected attempt; pending ones of other commands stay.</summary>
+    /// <summary>
+    /// The PIN was right: drops attempt <paramref name="attemptId"/> and every wrong one (presumed wrong included); PINs
+    /// of other commands still in flight stay.
+    /// </summary>
     public void RecordRightPin(string attemptId)
     {
         ArgumentException.ThrowIfNullOrEmpty(attemptId);
-        HasChanged |= _attempts.RemoveAll(a => a.Rejected || IsAttempt(a, attemptId)) > 0;
+        HasChanged |= _attempts.RemoveAll(a => IsCountedWrong(a) || IsAttempt(a, attemptId)) > 0;
     }
 
     /// <summary>Drops attempt <paramref name="attemptId"/>: its request said nothing about the PIN.</summary>
@@ -101,6 +139,8 @@ public sealed class PinAttemptLedger
         ArgumentException.ThrowIfNullOrEmpty(attemptId);
         HasChanged |= _attempts.RemoveAll(a => IsAttempt(a, attemptId)) > 0;
     }
+
+    private bool IsCountedWrong(PinAttempt attempt) => attempt.Rejected || attempt.At + _inFlightTimeout <= _now;
 
     private int Find(string attemptId) => _attempts.FindIndex(a => IsAttempt(a, attemptId));
 

@@ -41,6 +41,14 @@ public sealed class VehicleWorkflowOptions
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "VehicleWorkflow:FailedPinAttemptWindow must be between 00:00:01 and 7.00:00:00.")]
     public TimeSpan FailedPinAttemptWindow { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a PIN sent upstream may wait for its answer before it is presumed wrong (its answer lost, say, in a
+    /// crash: the gateway may have counted it). Until then it only takes a place among the vehicle's PINs in flight.
+    /// Longer than one gateway request with its retries (<c>VehicleApi:TotalTimeout</c>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "VehicleWorkflow:PinInFlightTimeout must be between 00:00:01 and 01:00:00.")]
+    public TimeSpan PinInFlightTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How many times an OTP request that failed with 2317/2312 is repeated with <c>resetStep: true</c> before <c>OtpFailed</c>.</summary>
     [Range(0, 5, ErrorMessage = "VehicleWorkflow:ResetStepRetries must be between 0 and 5.")]
     public int ResetStepRetries { get; set; } = 1;

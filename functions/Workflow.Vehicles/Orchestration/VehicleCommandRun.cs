@@ -20,7 +20,11 @@ internal sealed class VehicleCommandRun
     private int _calls;
     private int _otpRequests;
     private int _pinAttemptsUsed;
+    private int _pinRounds;
     private bool _resetStepUsed;
+
+    /// <summary>How often an OTP request waits for the vehicle's PINs in flight before it gives up.</summary>
+    private const int MaxBusyWaits = 10;
 
     public VehicleCommandRun(TaskOrchestrationContext context, VehicleCommandInput input, ILogger log)
     {
@@ -50,7 +54,9 @@ internal sealed class VehicleCommandRun
             return Finish(answer);
         }
 
+        PinWait? wait = null;
         string? sealedPin = null;
+        int pinRound = 0;
         bool lastPinRejected = false;
         bool extraOtpRoundUsed = false;
         VehicleApiMessage? lastRejection = null;
@@ -58,21 +64,39 @@ internal sealed class VehicleCommandRun
         {
             if (sealedPin is null)
             {
-                if (_pinAttemptsUsed >= _options.MaxPinAttempts)
+                if (wait is null)
                 {
-                    return Finish(lastRejection!, VehicleCommandOutcome.PinAttemptsExhausted);
+                    if (_pinAttemptsUsed >= _options.MaxPinAttempts)
+                    {
+                        return Finish(lastRejection!, VehicleCommandOutcome.PinAttemptsExhausted);
+                    }
+
+                    wait = StartPinWait(lastPinRejected);
                 }
 
-                sealedPin = await WaitForPinAsync(lastPinRejected);
+                sealedPin = await NextPinAsync(wait);
                 if (sealedPin is null)
                 {
                     return Finish(answer, VehicleCommandOutcome.PinTimeout);
                 }
+
+                pinRound = wait.Round;
             }
 
-            _pinAttemptsUsed++;
             SetStatus(new VehicleCommandStatus(VehicleCommandStage.RequestingOtp));
-            OtpRequestOutcome otp = await RequestOtpAsync(sealedPin);
+            OtpRequestOutcome otp = await RequestOtpAsync(sealedPin, pinRound);
+            if (otp.NotAPin && wait is not null)
+            {
+                // Not a PIN the product sealed for this round (the activity logged it): no attempt used; the round
+                // waits on, to its own deadline.
+                sealedPin = null;
+                SetStatus(wait.Status);
+                continue;
+            }
+
+            wait?.End();
+            wait = null;
+            _pinAttemptsUsed++;
             if (otp.SealedOtp is null)
             {
                 var failure = new VehicleApiMessage(otp.TransactionId, VehicleApiCodes.Failed, null, otp.Error);
@@ -112,43 +136,84 @@ internal sealed class VehicleCommandRun
         }
     }
 
-    /// <summary>The sealed PIN, or <c>null</c> when none came in time.</summary>
-    private async Task<string?> WaitForPinAsync(bool lastPinRejected)
+    /// <summary>Opens the next PIN round: publishes it with its deadline and starts its durable timer.</summary>
+    private PinWait StartPinWait(bool lastPinRejected)
     {
+        _pinRounds++;
         int attemptsLeft = _options.MaxPinAttempts - _pinAttemptsUsed;
         DateTime deadline = _context.CurrentUtcDateTime + _options.PinTimeout;
-        SetStatus(new VehicleCommandStatus(VehicleCommandStage.AwaitingPin, attemptsLeft, deadline, lastPinRejected));
+        var wait = new PinWait(
+            _pinRounds,
+            new VehicleCommandStatus(VehicleCommandStage.AwaitingPin, attemptsLeft, deadline, lastPinRejected, _pinRounds),
+            _context,
+            deadline);
+        SetStatus(wait.Status);
         VehicleWorkflowLog.AwaitingPin(_log, _context.InstanceId, _request.Api, _request.Vin, attemptsLeft, deadline);
-        try
-        {
-            PinSubmission? pin = await _context.WaitForExternalEvent<PinSubmission>(VehicleCommandNames.PinEvent, _options.PinTimeout);
+        return wait;
+    }
 
-            // An event without a sealed PIN still arrived: the OTP activity will count it as a rejected PIN.
-            return pin?.SealedPin ?? string.Empty;
-        }
-        catch (TaskCanceledException)
+    /// <summary>The sealed PIN of this round's next Pin event, or <c>null</c> when the round's deadline passes first.</summary>
+    private async Task<string?> NextPinAsync(PinWait wait)
+    {
+        while (true)
         {
-            return null;
+            Task<PinSubmission> next = _context.WaitForExternalEvent<PinSubmission>(VehicleCommandNames.PinEvent);
+            if (await Task.WhenAny(next, wait.Timeout) == wait.Timeout)
+            {
+                return null;
+            }
+
+            PinSubmission? pin = await next;
+            if (pin is { Round: var round, SealedPin: { Length: > 0 } sealedPin } && round == wait.Round)
+            {
+                return sealedPin;
+            }
+
+            // A PIN for another round (a late duplicate) or without one: not this round's PIN.
+            VehicleWorkflowLog.PinIgnored(_log, _context.InstanceId, wait.Round);
         }
     }
 
-    private async Task<OtpRequestOutcome> RequestOtpAsync(string sealedPin)
+    private async Task<OtpRequestOutcome> RequestOtpAsync(string sealedPin, int pinRound)
     {
         _otpRequests++;
-        OtpRequestOutcome outcome = await RunOtpActivityAsync(sealedPin, reset: 0);
+        OtpRequestOutcome outcome = await RunOtpActivityAsync(sealedPin, pinRound, reset: 0);
         for (int reset = 1; reset <= _options.ResetStepRetries && outcome is { GatewayRefused: false, Error.Code: var code } && VehicleApiCodes.NeedsResetStep(code); reset++)
         {
             VehicleWorkflowLog.ResettingStep(_log, _context.InstanceId, code);
             _resetStepUsed = true;
-            outcome = await RunOtpActivityAsync(sealedPin, reset);
+            outcome = await RunOtpActivityAsync(sealedPin, pinRound, reset);
         }
 
         return outcome;
     }
 
-    private async Task<OtpRequestOutcome> RunOtpActivityAsync(string sealedPin, int reset)
+    /// <summary>
+    /// One OTP request; while the vehicle's PINs in flight fill its cap, waits (a durable timer) until the activity says
+    /// a place may be free and asks again with the same key, at most <see cref="MaxBusyWaits"/> times.
+    /// </summary>
+    private async Task<OtpRequestOutcome> RunOtpActivityAsync(string sealedPin, int pinRound, int reset)
     {
-        var input = new RequestVehicleOtpInput(_request.Vin, sealedPin, reset > 0, _keys.Otp(_otpRequests, reset));
+        OtpRequestOutcome outcome = await RunOtpActivityOnceAsync(sealedPin, pinRound, reset);
+        for (int waits = 1; outcome.BusyUntil is { } busyUntil; waits++)
+        {
+            if (waits > MaxBusyWaits)
+            {
+                return OtpRequestOutcome.Refused(
+                    OtpRequestOutcome.PinLockedOutCode,
+                    $"Other commands kept this vehicle's PINs in flight for too long; the PIN was not sent. Try again with a new command.");
+            }
+
+            await _context.CreateTimer(busyUntil.UtcDateTime, CancellationToken.None);
+            outcome = await RunOtpActivityOnceAsync(sealedPin, pinRound, reset);
+        }
+
+        return outcome;
+    }
+
+    private async Task<OtpRequestOutcome> RunOtpActivityOnceAsync(string sealedPin, int pinRound, int reset)
+    {
+        var input = new RequestVehicleOtpInput(_request.Vin, sealedPin, pinRound, reset > 0, _keys.Otp(_otpRequests, reset));
         try
         {
             return await _context.CallActivityAsync<OtpRequestOutcome>(VehicleActivityNames.RequestOtp, input, _retry);

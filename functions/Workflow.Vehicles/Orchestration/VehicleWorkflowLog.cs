@@ -11,6 +11,9 @@ internal static partial class VehicleWorkflowLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Vehicle command {InstanceId}: OTP request refused with {ErrorCode}; the PIN counts as rejected")]
     public static partial void PinRejected(ILogger logger, string instanceId, int errorCode);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Vehicle command {InstanceId}: a Pin event that is not the PIN of round {PinRound} was ignored; no attempt used")]
+    public static partial void PinIgnored(ILogger logger, string instanceId, int pinRound);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Vehicle command {InstanceId}: VIN {Vin} has too many failed PIN attempts across commands; the PIN was not sent and the command ends (locked out until {LockedOutUntil:O})")]
     public static partial void PinLockedOut(ILogger logger, string instanceId, string vin, DateTimeOffset lockedOutUntil);
 

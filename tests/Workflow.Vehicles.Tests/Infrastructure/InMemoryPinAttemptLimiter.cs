@@ -25,8 +25,8 @@ internal sealed class InMemoryPinAttemptLimiter(IOptions<VehicleWorkflowOptions>
     public Task ReleaseAsync(string vin, string attemptId, CancellationToken cancellationToken)
         => Update(vin, ledger => ledger.Release(attemptId));
 
-    public Task<DateTimeOffset?> GetLockedOutUntilAsync(string vin, CancellationToken cancellationToken)
-        => Task.FromResult(Update(vin, ledger => ledger.LockedOutUntil));
+    public Task<PinAttemptReservation> CheckAsync(string vin, CancellationToken cancellationToken)
+        => Task.FromResult(Update(vin, ledger => ledger.Check()));
 
     /// <summary>The attempts recorded for <paramref name="vin"/> that still count.</summary>
     public IReadOnlyList<PinAttempt> AttemptsOf(string vin) => Update(vin, ledger => ledger.Attempts.ToList());
@@ -43,11 +43,9 @@ internal sealed class InMemoryPinAttemptLimiter(IOptions<VehicleWorkflowOptions>
 
     private T Update<T>(string vin, Func<PinAttemptLedger, T> operation)
     {
-        VehicleWorkflowOptions limits = options.Value;
         lock (_gate)
         {
-            var ledger = new PinAttemptLedger(
-                _attempts.GetValueOrDefault(vin, []), limits.MaxFailedPinAttemptsPerVehicle, limits.FailedPinAttemptWindow, time.GetUtcNow());
+            PinAttemptLedger ledger = PinAttemptLedger.FromOptions(_attempts.GetValueOrDefault(vin, []), options.Value, time.GetUtcNow());
             T result = operation(ledger);
             if (ledger.HasChanged)
             {

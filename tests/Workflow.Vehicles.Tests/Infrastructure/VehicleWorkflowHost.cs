@@ -181,13 +181,24 @@ internal sealed class VehicleWorkflowHost : IAsyncDisposable
             s => s.Stage == VehicleCommandStage.AwaitingPin && s.PinAttemptsLeft == attemptsLeft,
             $"a PIN request with {attemptsLeft} attempts left");
 
-    /// <summary>Plays the host's part: seals the PIN, then raises the event with the sealed value only.</summary>
+    /// <summary>
+    /// Plays the PIN endpoint's part: takes the round the command awaits from its status, seals the PIN for this command
+    /// and round, then raises the event with the sealed value only.
+    /// </summary>
     public async Task SubmitPinAsync(string instanceId, string pin)
     {
-        var protector = Services.GetRequiredService<ISensitiveDataProtector>();
-        string sealedPin = await protector.SealAsync(pin, CancellationToken.None);
-        await Client.RaiseEventAsync(instanceId, VehicleCommandNames.PinEvent, new PinSubmission(sealedPin));
+        OrchestrationMetadata? metadata = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true);
+        int round = metadata?.ReadCustomStatusAs<VehicleCommandStatus>()?.PinRound ?? 1;
+        await SubmitPinAsync(instanceId, pin, round);
     }
+
+    /// <summary>Seals and raises <paramref name="pin"/> for <paramref name="round"/>, whatever round the command is at.</summary>
+    public async Task SubmitPinAsync(string instanceId, string pin, int round)
+        => await Client.RaiseEventAsync(instanceId, VehicleCommandNames.PinEvent, new PinSubmission(await SealPinAsync(instanceId, round, pin), round));
+
+    /// <summary>A PIN sealed as the PIN endpoint seals it.</summary>
+    public async Task<string> SealPinAsync(string instanceId, int round, string pin)
+        => await Services.GetRequiredService<ISensitiveDataProtector>().SealAsync(PinSeal.Compose(instanceId, round, pin), CancellationToken.None);
 
     /// <summary>Waits (with a deadline) until the instance has finished, whatever its runtime status.</summary>
     public async Task<OrchestrationMetadata> WaitForCompletionAsync(string instanceId)

@@ -15,21 +15,24 @@ internal static class JsonBody
     /// <summary>The largest body the API accepts.</summary>
     public const int MaxBytes = 64 * 1024;
 
+    // A body that names a property twice means two things at once; which one a reader takes differs between parsers.
+    private static readonly JsonDocumentOptions Options = new() { AllowDuplicateProperties = false };
+
     /// <summary>
-    /// Reads a body that must be a JSON object: an empty body, another JSON value or malformed JSON is a 400,
-    /// a body over <see cref="MaxBytes"/> a 413. The content type is not checked.
+    /// Reads a body that must be a JSON object sent as JSON: an empty body, another JSON value, malformed JSON or a
+    /// property named twice is a 400, another content type a 415, a body over <see cref="MaxBytes"/> a 413.
     /// </summary>
     /// <param name="request">The request whose body is read.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The object, or the problem to answer with.</returns>
     public static async Task<(JsonElement Body, ProblemHttpResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        (JsonElement? body, ProblemHttpResult? problem) = await ReadAsync(request, objectRequired: true, requireJsonContentType: false, cancellationToken).ConfigureAwait(false);
+        (JsonElement? body, ProblemHttpResult? problem) = await ReadAsync(request, cancellationToken).ConfigureAwait(false);
         return (body ?? default, problem);
     }
 
     private static async Task<(JsonElement? Value, ProblemHttpResult? Problem)> ReadAsync(
-        HttpRequest request, bool objectRequired, bool requireJsonContentType, CancellationToken cancellationToken)
+        HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > MaxBytes)
@@ -60,22 +63,20 @@ internal static class JsonBody
 
             if (length == 0)
             {
-                return objectRequired
-                    ? (null, Problems.BadRequest("Request body required", "The request body must be a JSON object."))
-                    : (null, null);
+                return (null, Problems.BadRequest("Request body required", "The request body must be a JSON object."));
             }
 
-            if (requireJsonContentType && !request.HasJsonContentType())
+            if (!request.HasJsonContentType())
             {
-                return (null, Problems.BadRequest(
+                return (null, Problems.UnsupportedMediaType(
                     "Unsupported content type",
                     $"The body must be JSON sent with 'Content-Type: application/json' (got '{request.ContentType ?? "none"}')."));
             }
 
             try
             {
-                using JsonDocument document = JsonDocument.Parse(buffer.AsMemory(0, length));
-                if (objectRequired && document.RootElement.ValueKind != JsonValueKind.Object)
+                using JsonDocument document = JsonDocument.Parse(buffer.AsMemory(0, length), Options);
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
                     return (null, Problems.BadRequest("JSON object expected", "The request body must be a JSON object."));
                 }
@@ -87,7 +88,7 @@ internal static class JsonBody
                 // Position only: the parser's own message can quote the offending characters.
                 return (null, Problems.BadRequest(
                     "Malformed JSON",
-                    string.Create(CultureInfo.InvariantCulture, $"The request body is not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).")));
+                    string.Create(CultureInfo.InvariantCulture, $"The request body is not valid JSON, or names a property twice (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).")));
             }
         }
         finally

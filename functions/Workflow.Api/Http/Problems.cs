@@ -21,6 +21,9 @@ internal static class Problems
     public static ProblemHttpResult PayloadTooLarge(string title, string detail)
         => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status413PayloadTooLarge);
 
+    public static ProblemHttpResult UnsupportedMediaType(string title, string detail)
+        => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status415UnsupportedMediaType);
+
     public static ProblemHttpResult Forbidden(string title, string detail)
         => TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status403Forbidden);
 

@@ -44,7 +44,10 @@ public static class CommandsApiServiceCollectionExtensions
         services.AddWorkflowSecrets(configuration, environment);
         services.AddVehicleWorkflow(configuration);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<DataConverter, CommandPayloadConverter>();
+        services.TryAddSingleton<PayloadEncryption>();
+        services.TryAddSingleton<CommandPayloadConverter>();
+        services.TryAddSingleton<DataConverter>(provider => provider.GetRequiredService<CommandPayloadConverter>());
+        services.AddHostedService<PayloadKeyWarmup>();
         services.TryAddSingleton<ISensitiveDataProtector, SensitiveDataProtector>();
 
         // The PIN lockout counts per vehicle across every instance of the app: one table on the engine's account.

@@ -105,6 +105,7 @@ public sealed class LocalHostApp : IAsyncDisposable
                         ?? throw new InvalidOperationException($"No storage is configured: set {StorageConnection.SettingName} to a connection string (the local host reaches storage with a connection string only)."),
                     Engine = settings,
                     LoggerFactory = engineLoggers,
+                    StopTimeout = StopTimeout,
 
                     // Each process its own: two local hosts on one hub split its partitions instead of both claiming them.
                     WorkerId = builder.Configuration["LocalHost:WorkerId"] ?? $"{Environment.MachineName}-{Environment.ProcessId}",
@@ -149,14 +150,18 @@ public sealed class LocalHostApp : IAsyncDisposable
             return;
         }
 
+        // The engine bounds its own stop (DurableSidecarOptions.StopTimeout): work it cannot finish goes back to its queue.
+        await _engine.StopAsync(CancellationToken.None).ConfigureAwait(false);
         using (var stopping = new CancellationTokenSource(StopTimeout))
         {
-            await _engine.StopAsync(stopping.Token).ConfigureAwait(false);
-        }
-
-        using (var stopping = new CancellationTokenSource(StopTimeout))
-        {
-            await _app.StopAsync(stopping.Token).ConfigureAwait(false);
+            try
+            {
+                await _app.StopAsync(stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Past its bound the app is abandoned as it is: nothing of it is durable.
+            }
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);

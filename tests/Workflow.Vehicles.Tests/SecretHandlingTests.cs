@@ -39,11 +39,14 @@ public sealed class SecretHandlingTests(DefaultWorkflowFixture fixture) : IClass
         var written = new List<string?>(statuses) { metadata.SerializedCustomStatus, metadata.SerializedOutput, metadata.SerializedInput };
 
         // Every payload that went into history: orchestration input and output, activity inputs and outputs,
-        // event data, custom status. The sealed PINs and OTPs did travel through it: that is what must not be readable.
-        IReadOnlyList<string> payloads = _host.Payloads;
-        written.AddRange(payloads);
-        Assert.Contains(payloads, p => p.Contains("\"sealedPin\"", StringComparison.Ordinal) && p.Contains(vin, StringComparison.Ordinal));
-        Assert.Contains(payloads, p => p.Contains("\"sealedOtp\":\"", StringComparison.Ordinal) && p.Contains(vin, StringComparison.Ordinal));
+        // event data, custom status. The sealed PINs and OTPs did travel through it, inside the encrypted payloads: that
+        // is what must not be readable, neither in the stored form nor in the JSON before its encryption.
+        IReadOnlyList<string> clear = _host.ClearPayloads;
+        written.AddRange(_host.Payloads);
+        written.AddRange(clear);
+        Assert.Contains(clear, p => p.Contains("\"sealedPin\"", StringComparison.Ordinal) && p.Contains(vin, StringComparison.Ordinal));
+        Assert.Contains(clear, p => p.Contains("\"sealedOtp\":\"", StringComparison.Ordinal) && p.Contains(vin, StringComparison.Ordinal));
+        Assert.All(_host.Payloads, p => Assert.DoesNotContain(vin, p, StringComparison.Ordinal));
 
         IReadOnlyList<FakeLogRecord> logs = _host.Logs.GetSnapshot();
         Assert.Contains(logs, l => l.Message.Contains(id, StringComparison.Ordinal));

@@ -31,10 +31,12 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Equal("call-1", IdempotencyKeyShape.Parse(id, only.IdempotencyKey).Step);
         Assert.False(only.Replayed);
 
-        // The product's payload shape (CommandPayloadConverter): camelCase names, enums as strings.
-        Assert.Contains("\"outcome\":\"Succeeded\"", metadata.SerializedOutput, StringComparison.Ordinal);
-        Assert.Contains("\"command\":{\"vin\":\"" + vin + "\"", metadata.SerializedInput, StringComparison.Ordinal);
-        Assert.Contains("\"settings\":{\"pinTimeout\":", metadata.SerializedInput, StringComparison.Ordinal);
+        // The product's payload shape (CommandPayloadConverter): camelCase names, enums as strings, encrypted at rest.
+        Assert.DoesNotContain(vin, metadata.SerializedInput, StringComparison.Ordinal);
+        Assert.DoesNotContain("Succeeded", metadata.SerializedOutput, StringComparison.Ordinal);
+        Assert.Contains("\"outcome\":\"Succeeded\"", _host.Decrypt(metadata.SerializedOutput), StringComparison.Ordinal);
+        Assert.Contains("\"command\":{\"vin\":\"" + vin + "\"", _host.Decrypt(metadata.SerializedInput), StringComparison.Ordinal);
+        Assert.Contains("\"settings\":{\"pinTimeout\":", _host.Decrypt(metadata.SerializedInput), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -65,8 +67,8 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.False(awaiting.LastPinRejected);
         OrchestrationMetadata waiting = (await _host.Client.GetInstanceAsync(id, getInputsAndOutputs: true))!;
         Assert.Equal(OrchestrationRuntimeStatus.Running, waiting.RuntimeStatus);
-        Assert.Contains("\"stage\":\"AwaitingPin\"", waiting.SerializedCustomStatus, StringComparison.Ordinal);
-        Assert.Contains("\"pinAttemptsLeft\":3", waiting.SerializedCustomStatus, StringComparison.Ordinal);
+        Assert.Contains("\"stage\":\"AwaitingPin\"", _host.Decrypt(waiting.SerializedCustomStatus), StringComparison.Ordinal);
+        Assert.Contains("\"pinAttemptsLeft\":3", _host.Decrypt(waiting.SerializedCustomStatus), StringComparison.Ordinal);
 
         // The deadline published is PinTimeout after the wait began, which was between the start and now.
         DateTime waitBegan = awaiting.PinDeadline!.Value.ToUniversalTime() - _host.Options.PinTimeout;

@@ -112,8 +112,8 @@ public sealed class CommandHandlers
         CommandStatusResponse status = new(
             metadata.InstanceId,
             metadata.RuntimeStatus.ToString(),
-            CommandReader.ParseJson(metadata.SerializedCustomStatus),
-            failure is null ? CommandReader.ParseJson(metadata.SerializedOutput) : null,
+            CommandReader.ReadCustomStatus(metadata),
+            failure is null ? CommandReader.ReadOutput(metadata) : null,
             metadata.CreatedAt,
             metadata.LastUpdatedAt,
             failure);

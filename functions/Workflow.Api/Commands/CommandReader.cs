@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Workflow.Api.Durable;
 using Workflow.Vehicles;
 
 namespace Workflow.Api.Commands;
@@ -26,15 +25,19 @@ internal static class CommandReader
     {
         try
         {
-            return string.IsNullOrEmpty(metadata.SerializedCustomStatus)
-                ? null
-                : JsonSerializer.Deserialize<VehicleCommandStatus>(metadata.SerializedCustomStatus, CommandPayloadConverter.SerializerOptions);
+            return metadata.ReadCustomStatusAs<VehicleCommandStatus>();
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    /// <summary>The custom status as the caller sees it: in clear (the engine stores it encrypted).</summary>
+    public static JsonElement? ReadCustomStatus(OrchestrationMetadata metadata) => ReadPayload(metadata.SerializedCustomStatus, metadata.ReadCustomStatusAs<JsonElement?>);
+
+    /// <summary>The output as the caller sees it: in clear.</summary>
+    public static JsonElement? ReadOutput(OrchestrationMetadata metadata) => ReadPayload(metadata.SerializedOutput, metadata.ReadOutputAs<JsonElement?>);
 
     /// <summary>
     /// Why the orchestration failed. Through the sidecar the engine reports failure details; the Durable extension
@@ -52,28 +55,27 @@ internal static class CommandReader
             return null;
         }
 
-        string text = ParseJson(metadata.SerializedOutput) is { ValueKind: JsonValueKind.String } output ? output.GetString()! : metadata.SerializedOutput;
+        string text = ReadOutput(metadata) is { ValueKind: JsonValueKind.String } output ? output.GetString()! : metadata.SerializedOutput;
         int colon = text.IndexOf(": ", StringComparison.Ordinal);
         bool typed = colon > 0 && text[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '+');
         return typed ? new CommandFailure(text[..colon], text[(colon + 2)..]) : new CommandFailure(string.Empty, text);
     }
 
-    /// <summary>A stored payload as JSON; a payload that is not JSON (a failure's text) as a JSON string.</summary>
-    public static JsonElement? ParseJson(string? json)
+    // Through the engine's converter (which decrypts); a payload that is not JSON (a failure's text) as a JSON string.
+    private static JsonElement? ReadPayload(string? stored, Func<JsonElement?> read)
     {
-        if (string.IsNullOrEmpty(json))
+        if (string.IsNullOrEmpty(stored))
         {
             return null;
         }
 
         try
         {
-            using JsonDocument document = JsonDocument.Parse(json);
-            return document.RootElement.ValueKind == JsonValueKind.Null ? null : document.RootElement.Clone();
+            return read() is { ValueKind: not JsonValueKind.Null } value ? value : null;
         }
         catch (JsonException)
         {
-            return JsonSerializer.SerializeToElement(json);
+            return JsonSerializer.SerializeToElement(stored);
         }
     }
 }

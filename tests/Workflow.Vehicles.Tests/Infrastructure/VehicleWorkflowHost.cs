@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Workflow.Api.Durable;
 using Workflow.Api.Protection;
 using Workflow.Secrets;
 using Workflow.Testing;
@@ -130,6 +131,7 @@ internal sealed class VehicleWorkflowHost : IAsyncDisposable
                     services.AddVehicleWorkflow(configuration);
 
                     // What both product hosts register (camelCase names, string enums in every payload), recording what it writes.
+                    services.AddSingleton(sp => new PayloadEncryption(new PayloadProtector(sp.GetRequiredService<ISecretStore>())));
                     services.AddSingleton<RecordingDataConverter>();
                     services.AddSingleton<DataConverter>(sp => sp.GetRequiredService<RecordingDataConverter>());
                     services.AddSingleton(logs);
@@ -227,6 +229,12 @@ internal sealed class VehicleWorkflowHost : IAsyncDisposable
 
     /// <summary>Every payload the worker and the client have written or read through the data converter (what history holds).</summary>
     public IReadOnlyList<string> Payloads => Services.GetRequiredService<RecordingDataConverter>().Payloads;
+
+    /// <summary>A stored payload's JSON: what the engine keeps is encrypted.</summary>
+    public string Decrypt(string? stored) => stored is null ? string.Empty : Services.GetRequiredService<PayloadEncryption>().Unprotect(stored);
+
+    /// <summary>Every payload written, as its JSON before encryption.</summary>
+    public IReadOnlyList<string> ClearPayloads => Services.GetRequiredService<RecordingDataConverter>().ClearPayloads;
 
     /// <summary>
     /// The captured log lines that contain every one of <paramref name="parts"/> (an instance id, a VIN, a phrase).

@@ -66,12 +66,3 @@ public sealed class MissingClientSecretFixture : WorkflowFixture
         ["Secrets:" + Workflow.Secrets.SecretNames.VehicleApiClientSecret] = null,
     };
 }
-
-/// <summary>A host deployed without the data key, so the activity cannot open a PIN that the API host sealed correctly.</summary>
-public sealed class MissingDataKeyFixture : WorkflowFixture
-{
-    protected override IReadOnlyDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
-    {
-        ["Secrets:" + Workflow.Secrets.SecretNames.DataProtectionKey] = null,
-    };
-}

@@ -150,7 +150,7 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
     }
 
     [Fact]
-    public async Task RepeatingAStartWithTheSameInstanceIdAnswersTheSameCommandAndADifferentBodyIsRefused()
+    public async Task RepeatingAStartWithTheSameInstanceIdAnswersTheCommandsStatusWithoutAPinLinkAndADifferentBodyIsRefused()
     {
         using CommandsClient commands = fixture.Commands;
         string vin = TestVins.New();
@@ -158,11 +158,15 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
 
         StartedCommand first = await commands.StartAsync(vin, "pims.vehicle.status", instanceId: instanceId);
         await commands.WaitForFinishAsync(first);
-        StartedCommand again = await commands.StartAsync(vin, "pims.vehicle.status", instanceId: instanceId);
+        using HttpResponseMessage again = await commands.PostStartAsync(vin, "pims.vehicle.status", instanceId: instanceId);
+        using JsonDocument repeated = JsonDocument.Parse(await again.Content.ReadAsStringAsync());
         using HttpResponseMessage other = await commands.PostStartAsync(vin, "pims.vehicle.location", instanceId: instanceId);
 
         Assert.Equal(instanceId, first.Id);
-        Assert.Equal(first, again);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(instanceId, repeated.RootElement.GetProperty("id").GetString());
+        Assert.Equal("Completed", repeated.RootElement.GetProperty("runtimeStatus").GetString());
+        Assert.False(repeated.RootElement.TryGetProperty("pinPostUri", out _));
         Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
         Assert.Equal("application/problem+json", other.Content.Headers.ContentType?.MediaType);
         Assert.Single(await fixture.SimulatorControl.GetRequestsAsync(vin));

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.DurableTask;
@@ -17,8 +16,17 @@ public sealed class CommandPayloadConverter(PayloadEncryption encryption) : Data
     public static readonly JsonSerializerOptions SerializerOptions = CreateOptions();
 
     /// <inheritdoc/>
-    public override string? Serialize(object? value)
-        => value is null ? null : encryption.Protect(JsonSerializer.Serialize(value, value.GetType(), SerializerOptions));
+    /// <remarks>
+    /// An activity's parameters arrive as an array, which the engine must still see as a JSON array (the Durable
+    /// extension reads it as one, and the worker strips its brackets before reading a parameter back): each parameter
+    /// is encrypted on its own inside it.
+    /// </remarks>
+    public override string? Serialize(object? value) => value switch
+    {
+        null => null,
+        object?[] parameters => "[" + string.Join(",", parameters.Select(p => Serialize(p) ?? "null")) + "]",
+        _ => encryption.Protect(JsonSerializer.Serialize(value, value.GetType(), SerializerOptions)),
+    };
 
     /// <inheritdoc/>
     public override object? Deserialize(string? data, Type targetType)
@@ -29,20 +37,7 @@ public sealed class CommandPayloadConverter(PayloadEncryption encryption) : Data
             return null;
         }
 
-        string json = encryption.Unprotect(data);
-
-        // An activity's input is written as a one-element array of its parameters, and the worker strips the brackets
-        // from what it reads back: from the envelope's text, which has none. So the array is inside, and unwrapped here.
-        if (!ReferenceEquals(json, data) && json.StartsWith('[') && !typeof(IEnumerable).IsAssignableFrom(targetType))
-        {
-            using JsonDocument parameters = JsonDocument.Parse(json);
-            if (parameters.RootElement is { ValueKind: JsonValueKind.Array } array && array.GetArrayLength() == 1)
-            {
-                return array[0].Deserialize(targetType, SerializerOptions);
-            }
-        }
-
-        return JsonSerializer.Deserialize(json, targetType, SerializerOptions);
+        return JsonSerializer.Deserialize(encryption.Unprotect(data), targetType, SerializerOptions);
     }
 
     private static JsonSerializerOptions CreateOptions()

@@ -15,6 +15,7 @@ internal sealed class FunctionsHost : IAsyncDisposable
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan GracefulStopTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan KillTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan OutputDrainTimeout = TimeSpan.FromSeconds(5);
     private const int StartAttempts = 3;
 
     private readonly Process _process;
@@ -50,6 +51,12 @@ internal sealed class FunctionsHost : IAsyncDisposable
 
     /// <summary>The host's whole captured output.</summary>
     public string FullOutput => _output.ToString();
+
+    /// <summary>Whether <see cref="FullOutput"/> lost its oldest part to the output cap.</summary>
+    public bool OutputTruncated => _output.Truncated;
+
+    /// <summary>The host's TMPDIR: its log files (<c>functions-host-&lt;uid&gt;/port-&lt;port&gt;/logs</c>) and the worker's temporary files, until disposed.</summary>
+    public string TempDirectory => Path.Combine(_directory, "tmp");
 
     /// <summary>The running processes of the host's group: the host and the app's worker.</summary>
     public IReadOnlyList<int> GroupProcessIds() => OwnsGroup() ? ProcessGroup.LiveMembers(ProcessId) : (IsAlive() ? [ProcessId] : []);
@@ -107,8 +114,11 @@ internal sealed class FunctionsHost : IAsyncDisposable
         await WaitUntilGoneAsync(members, KillTimeout).ConfigureAwait(false);
     }
 
-    /// <summary>SIGTERM to the group (the host stops its worker), SIGKILL if it is still there after a while. Safe to call twice.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// SIGTERM to the group (the host stops its worker), SIGKILL if it is still there after a while; then waits (bounded) until
+    /// its output is read to the end. Leaves its files (<see cref="TempDirectory"/>) in place. Safe to call twice.
+    /// </summary>
+    public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
@@ -123,11 +133,32 @@ internal sealed class FunctionsHost : IAsyncDisposable
             }
 
             KillTree();
-            await TryWaitUntilGoneAsync(members, KillTimeout).ConfigureAwait(false);
+            if (await TryWaitUntilGoneAsync(members, KillTimeout).ConfigureAwait(false))
+            {
+                // The exit is known; the last lines may still be in the pipes. WaitForExitAsync also waits for their end.
+                using var drained = new CancellationTokenSource(OutputDrainTimeout);
+                try
+                {
+                    await _process.WaitForExitAsync(drained.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // A process that kept the pipe open (none should): the output is what arrived so far.
+                }
+                catch (InvalidOperationException)
+                {
+                    // Not started or already disposed.
+                }
+            }
         }
+    }
 
+    /// <summary><see cref="StopAsync"/>, then deletes the host's files. Safe to call twice.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
         _process.Dispose();
-        TryDelete(Path.Combine(_directory, "tmp"));
+        TryDelete(TempDirectory);
     }
 
     private static FunctionsHost Launch(FunctionsHostLauncher launcher, string scriptRoot, int port, IReadOnlyDictionary<string, string> environment, string directory)

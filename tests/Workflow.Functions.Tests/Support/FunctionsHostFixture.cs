@@ -80,15 +80,15 @@ public class FunctionsHostFixture : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         Task<string> publish = FunctionAppPublish.GetAsync();
-        Task<AzuriteServer> azurite = AzuriteServer.Shared;
+        Task<string> storage = StartStorageAsync();
         _simulator = await VehicleSimulatorServer.StartAsync(new VehicleSimulatorOptions()).ConfigureAwait(false);
         _simulatorHttp = new HttpClient { BaseAddress = _simulator.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         SimulatorControl = new VehicleSimulatorControlClient(_simulatorHttp);
         ScriptRoot = await publish.ConfigureAwait(false);
-        AzuriteServer storage = await azurite.ConfigureAwait(false);
+        string storageConnectionString = await storage.ConfigureAwait(false);
 
         VehicleSimulatorOptions simulator = _simulator.Options;
-        Set("AzureWebJobsStorage", storage.ConnectionString);
+        Set("AzureWebJobsStorage", storageConnectionString);
         Set("FUNCTIONS_MASTER_KEY", MasterKey);
         Set("FUNCTIONS_DEFAULT_KEY", FunctionKey);
         Set("FUNCTIONS_DURABLE_SYSTEM_KEY", DurableSystemKey);
@@ -113,8 +113,24 @@ public class FunctionsHostFixture : IAsyncLifetime, IDisposable
         Set("VehicleWorkflow__RetryTimeout", "00:02:00");
         Set("VehicleApi__RetryCount", HttpRetryCount.ToString(CultureInfo.InvariantCulture));
         Set("VehicleApi__RetryBaseDelay", "00:00:00.050");
+        AddHostSettings(_environment);
 
         await StartHostAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The folder of this fixture's hosts (their TMPDIR, keys and logs).</summary>
+    internal string HostDirectory => _directory;
+
+    /// <summary>
+    /// Starts the storage the hosts use and returns its connection string (<c>AzureWebJobsStorage</c>): the shared Azurite,
+    /// unless a derived fixture brings storage of its own.
+    /// </summary>
+    protected virtual async Task<string> StartStorageAsync() => (await AzuriteServer.Shared.ConfigureAwait(false)).ConnectionString;
+
+    /// <summary>More app settings for the hosts, added after (and so overriding) the fixture's own.</summary>
+    /// <param name="settings">The hosts' environment.</param>
+    protected virtual void AddHostSettings(IDictionary<string, string> settings)
+    {
     }
 
     /// <summary>Starts a new host on the same task hub, storage, keys and settings (after the previous one was stopped or killed).</summary>
@@ -132,7 +148,7 @@ public class FunctionsHostFixture : IAsyncLifetime, IDisposable
     }
 
     /// <inheritdoc/>
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         // The host first: it needs storage to stop cleanly.
         if (_host is not null)

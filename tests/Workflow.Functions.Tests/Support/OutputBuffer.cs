@@ -9,6 +9,18 @@ internal sealed class OutputBuffer(int capacity = 4 * 1024 * 1024)
     private readonly StringBuilder _text = new();
     private bool _truncated;
 
+    /// <summary>Whether the oldest output was dropped past the cap (then <see cref="ToString"/> is not everything printed).</summary>
+    public bool Truncated
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _truncated;
+            }
+        }
+    }
+
     public void Append(string? line)
     {
         if (line is null)

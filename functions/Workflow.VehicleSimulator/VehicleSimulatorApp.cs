@@ -67,7 +67,8 @@ public static class VehicleSimulatorApp
     {
         app.UseMiddleware<FaultMiddleware>();
         app.MapPost(TokenEndpoint.Path, TokenEndpoint.HandleAsync);
-        app.MapPost(PimsEndpoint.Path, PimsEndpoint.HandleAsync);
+        app.MapPost(PimsEndpoint.Path, PimsEndpoint.HandleGetAsync);
+        app.MapPost(PimsEndpoint.SetPath, PimsEndpoint.HandleSetAsync);
         ControlEndpoints.Map(app);
         app.MapGet("/healthz", () => Results.Text("Healthy"));
     }

@@ -47,10 +47,13 @@ public sealed class VehicleSimulatorOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan OtpLifetime { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>APIs whose name starts with this prefix need a valid OTP (else error 2302).</summary>
-    [Required]
-    [MinLength(1)]
-    public string StrongAuthApiPrefix { get; set; } = "pims.remote.";
+    /// <summary>
+    /// The wrong PIN (2308) that reaches this many in a row blocks the vehicle's strong-authentication account: every
+    /// later withPIN answers 2310 until <c>POST /_sim/vehicles/{vin}/unblock</c>. A right PIN resets the count. The
+    /// product's default per-vehicle cap (5 wrong PINs) stays below the default. Per vehicle: <c>PUT /_sim/vehicles/{vin}/state</c>.
+    /// </summary>
+    [Range(1, 100)]
+    public int WrongPinsBeforeBlock { get; set; } = 6;
 
     /// <summary>How long an <c>Idempotency-Key</c> is remembered; bounds memory in long runs.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]

@@ -16,8 +16,8 @@ public static class VehicleCommandNames
 
 /// <summary>The orchestration input: one pims API call for one vehicle.</summary>
 /// <param name="Vin">The vehicle identification number (17 characters).</param>
-/// <param name="Api">The pims API name, e.g. <c>pims.remote.door.lock</c>.</param>
-/// <param name="Parameters">The API parameters (a JSON object), passed through unchanged.</param>
+/// <param name="Api">The pims API name: <c>pims.vehicle.command</c> or <c>pims.vehicle.informations</c> (<see cref="Api.VehicleApiCatalogue"/>).</param>
+/// <param name="Parameters">The API parameters (a JSON object, e.g. <c>{"action":"doors","doorState":"lock"}</c>), passed through unchanged.</param>
 public sealed record VehicleCommandRequest(string Vin, string Api, JsonElement? Parameters);
 
 /// <summary>The orchestration input: the command and the settings it runs with, fixed when it starts.</summary>
@@ -34,20 +34,20 @@ public sealed record VehicleCommandInput(VehicleCommandRequest Command, VehicleC
 /// <param name="Round">The PIN round (<see cref="VehicleCommandStatus.PinRound"/>) it was submitted for; any other round's PIN is ignored.</param>
 public sealed record PinSubmission(string SealedPin, int Round);
 
-/// <summary>How a vehicle command ended.</summary>
+/// <summary>How a vehicle command ended. The project README's outcome table says which answer leads to which.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<VehicleCommandOutcome>))]
 public enum VehicleCommandOutcome
 {
     /// <summary>The vehicle API answered SUCCEEDED.</summary>
     Succeeded,
 
-    /// <summary>The vehicle API answered FAILED with a code other than 2302, or failed in a way retries did not fix.</summary>
+    /// <summary>The vehicle API answered FAILED with a code no other outcome covers (passed through), or refused the request at the HTTP level.</summary>
     VehicleError,
 
     /// <summary>No PIN arrived before the deadline.</summary>
     PinTimeout,
 
-    /// <summary>Every allowed PIN attempt was wrong.</summary>
+    /// <summary>Every allowed PIN attempt was wrong (2308).</summary>
     PinAttemptsExhausted,
 
     /// <summary>The OTP request kept failing with 2317/2312 after resetStep retries.</summary>
@@ -55,6 +55,18 @@ public enum VehicleCommandOutcome
 
     /// <summary>Too many failed PIN attempts for this vehicle across commands; refused to protect the owner's account.</summary>
     PinLockedOut,
+
+    /// <summary>The gateway answered 2310: the owner's strong-authentication account is blocked; no PIN was asked for or sent after it.</summary>
+    AccountBlocked,
+
+    /// <summary>The gateway answered 2313: the user must enrol for strong authentication before this operation.</summary>
+    EnrollmentRequired,
+
+    /// <summary>The gateway or the car stayed unreachable (HTTP outages, transient codes 2201, 2202, 2204, 2314, 2377) after every retry.</summary>
+    VehicleUnavailable,
+
+    /// <summary>The car kept answering 2353/2364 (another or the same command running) after every busy retry.</summary>
+    VehicleBusy,
 }
 
 /// <summary>Where a running command is, published as the orchestration's custom status.</summary>

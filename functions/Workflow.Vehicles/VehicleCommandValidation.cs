@@ -29,7 +29,10 @@ public static class VehicleCommandValidation
         return Validate(input.Command) ?? (input.Settings is null ? "settings are required: start commands through the product API, which takes them from the app's options." : input.Settings.Validate());
     }
 
-    /// <summary>Returns why <paramref name="request"/> is not a valid command, or <c>null</c> when it is.</summary>
+    /// <summary>
+    /// Returns why <paramref name="request"/> is not a valid command, or <c>null</c> when it is: a VIN, and an API with
+    /// parameters as <see cref="VehicleApiCatalogue"/> specifies them.
+    /// </summary>
     public static string? Validate(VehicleCommandRequest? request)
     {
         if (request is null)
@@ -44,11 +47,11 @@ public static class VehicleCommandValidation
 
         if (string.IsNullOrWhiteSpace(request.Api) || request.Api.Length > MaxApiLength)
         {
-            return $"api is required (1 to {MaxApiLength} characters), e.g. pims.remote.door.lock.";
+            return $"api is required (1 to {MaxApiLength} characters): {VehicleApiCatalogue.CommandApi} or {VehicleApiCatalogue.InformationsApi}.";
         }
 
         // Its answer carries an OTP in clear, which would end up in the command's output.
-        if (string.Equals(request.Api.Trim(), VehicleApiCodes.OtpApi, StringComparison.OrdinalIgnoreCase))
+        if (VehicleApiCatalogue.IsOtpApi(request.Api))
         {
             return $"api '{VehicleApiCodes.OtpApi}' cannot be sent as a command; the workflow requests OTPs itself when a call needs one.";
         }
@@ -58,7 +61,8 @@ public static class VehicleCommandValidation
             return "parameters must be a JSON object when present.";
         }
 
-        return null;
+        // The catalogue's rules, the very ones the product API applies before it starts a command.
+        return VehicleApiCatalogue.FirstProblem(request.Api, request.Parameters);
     }
 
     /// <summary>Whether <paramref name="vin"/> has the shape of a VIN (ISO 3779): 17 digits and capital letters except I, O and Q.</summary>

@@ -1,4 +1,5 @@
 using Workflow.VehicleSimulator.Control;
+using Workflow.VehicleSimulator.State;
 using Workflow.VehicleSimulator.Tests.Support;
 using Xunit;
 
@@ -29,5 +30,32 @@ public sealed class ControlClientTests(SimulatorFixture fixture) : IClassFixture
         Assert.Equal([2317, null], (await control.GetRequestsAsync(vin)).Select(r => r.ErrorCode));
         var fault = Assert.Single(await control.GetFaultsAsync(), f => f.Path == "/v1/token");
         Assert.Equal((503, 2), (fault.Status, fault.Remaining));
+    }
+
+    [Fact]
+    public async Task ControlClientScriptsTheVehicleStateStrongAuthAndAccount()
+    {
+        var control = new VehicleSimulatorControlClient(_sim.Http);
+        var vin = TestVins.Next();
+
+        var state = await control.SetVehicleStateAsync(vin, new VehicleStateUpdate { Doors = "locked", RunningAction = "horn", WrongPinsBeforeBlock = 1 });
+        var busy = await _sim.CallAsync(vin, SimulatorClient.CommandApi, SimulatorClient.Horn);
+        await control.SetStrongAuthAsync(vin, SimulatorClient.CommandApi, "doors", required: false);
+        await control.SetVehicleStateAsync(vin, new VehicleStateUpdate { RunningAction = "" });
+        var unlocked = await _sim.CallAsync(vin, SimulatorClient.CommandApi, SimulatorClient.Unlock);
+        await _sim.RequestOtpAsync(vin, "000000");
+        var blocked = await control.GetVehicleStateAsync(vin);
+        await control.UnblockAccountAsync(vin);
+        var unblocked = await control.GetVehicleStateAsync(vin);
+
+        Assert.Equal(("locked", "horn"), (state.Doors, state.RunningAction));
+        Assert.Equal(2364, busy.ErrorCode);
+        Assert.Equal("SUCCEEDED", unlocked.Status);
+        Assert.True(blocked.AccountBlocked);
+        Assert.False(unblocked.AccountBlocked);
+        Assert.Equal("unlocked", unblocked.Doors);
+        Assert.Null(unblocked.RunningAction);
+        Assert.False(unblocked.StrongAuth["pims.vehicle.command:doors"]);
+        Assert.Equal(["set", "set", "get"], (await control.GetRequestsAsync(vin)).Select(r => r.Verb));
     }
 }

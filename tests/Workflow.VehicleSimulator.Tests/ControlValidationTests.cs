@@ -26,7 +26,7 @@ public sealed class ControlValidationTests(SimulatorFixture fixture) : IClassFix
     {
         using var response = await _sim.Http.PostAsJsonAsync(
             new Uri($"/_sim/vehicles/{TestVins.Next()}/next-errors", UriKind.Relative),
-            new { api = "pims.vehicle.status", codes = Array.Empty<int>() });
+            new { api = SimulatorClient.InformationsApi, codes = Array.Empty<int>() });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }

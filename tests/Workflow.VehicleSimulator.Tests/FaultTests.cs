@@ -22,7 +22,7 @@ public sealed class FaultTests(SimulatorFixture fixture) : IClassFixture<Simulat
     {
         var vin = TestVins.Next();
         var token = await _sim.NewTokenAsync();
-        var body = new { vin, api = "pims.vehicle.status" };
+        var body = new { vin, api = SimulatorClient.InformationsApi, parameters = SimulatorClient.Read };
         await _sim.AddFaultAsync(new { status = 503, count = 2, delayMs = 0, path = "/v1/pims/get" });
 
         var statuses = new List<HttpStatusCode>();
@@ -46,14 +46,32 @@ public sealed class FaultTests(SimulatorFixture fixture) : IClassFixture<Simulat
         var vin = TestVins.Next();
         var otp = await _sim.GetOtpAsync(vin);
         var token = await _sim.NewTokenAsync();
-        var body = new { vin, api = "pims.remote.door.lock", otp };
-        await _sim.AddFaultAsync(new { status = 500, count = 1, path = "/v1/pims/get" });
+        var body = new { vin, api = SimulatorClient.CommandApi, parameters = SimulatorClient.Lock, otp };
+        await _sim.AddFaultAsync(new { status = 500, count = 1, path = "/v1/pims/set" });
 
-        using var faulted = await _sim.PostPimsAsync(body, token);
-        var retried = await _sim.CallAsync(vin, "pims.remote.door.lock", otp: otp);
+        using var faulted = await _sim.PostPimsAsync(body, token, verb: "set");
+        var retried = await _sim.LockAsync(vin, otp);
 
         Assert.Equal(HttpStatusCode.InternalServerError, faulted.StatusCode);
         Assert.Equal("SUCCEEDED", retried.Status);
+    }
+
+    [Fact]
+    public async Task FaultOnAPathEndingWithASlashAppliesToBothPimsVerbsButNotTheTokenEndpoint()
+    {
+        var vin = TestVins.Next();
+        var token = await _sim.NewTokenAsync();
+        await _sim.AddFaultAsync(new { status = 503, count = 2, path = "/v1/pims/" });
+
+        using var set = await _sim.PostPimsAsync(new { vin, api = SimulatorClient.CommandApi, parameters = SimulatorClient.Lock }, token, verb: "set");
+        using var tokenAnswer = await _sim.RequestTokenAsync();
+        using var get = await _sim.PostPimsAsync(new { vin, api = SimulatorClient.InformationsApi, parameters = SimulatorClient.Read }, token);
+
+        Assert.Equal(
+            [HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable],
+            new[] { set.StatusCode, tokenAnswer.StatusCode, get.StatusCode });
+        Assert.Equal(["set", "get"], (await _sim.GetRequestsAsync(vin)).EnumerateArray().Select(e => e.GetProperty("verb").GetString()));
+        Assert.Empty((await _sim.GetFaultsAsync()).EnumerateArray());
     }
 
     [Fact]
@@ -74,7 +92,7 @@ public sealed class FaultTests(SimulatorFixture fixture) : IClassFixture<Simulat
         var vin = TestVins.Next();
         await _sim.AddFaultAsync(new { status = 503, count = 1, path = "/v1/token" });
 
-        var answer = await _sim.CallAsync(vin, "pims.vehicle.status");
+        var answer = await _sim.ReadAsync(vin);
 
         Assert.Equal("SUCCEEDED", answer.Status);
         Assert.Single((await _sim.GetFaultsAsync()).EnumerateArray());
@@ -87,7 +105,7 @@ public sealed class FaultTests(SimulatorFixture fixture) : IClassFixture<Simulat
         var token = await _sim.NewTokenAsync();
         await _sim.AddFaultAsync(new { status = 0, count = 1, delayMs = 30_000, path = "/v1/pims/get" });
 
-        var pending = _sim.PostPimsAsync(new { vin, api = "pims.vehicle.status" }, token);
+        var pending = _sim.PostPimsAsync(new { vin, api = SimulatorClient.InformationsApi, parameters = SimulatorClient.Read }, token);
         await WaitUntilFaultTakenAsync();
 
         // The fake clock has not moved, so the request is still held by the delay.

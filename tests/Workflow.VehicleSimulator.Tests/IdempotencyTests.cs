@@ -14,15 +14,15 @@ public sealed class IdempotencyTests(SimulatorFixture fixture) : IClassFixture<S
         var otp = await _sim.GetOtpAsync(vin);
         var key = Guid.NewGuid().ToString();
 
-        var first = await _sim.CallAsync(vin, "pims.remote.door.lock", otp: otp, idempotencyKey: key);
-        var replay = await _sim.CallAsync(vin, "pims.remote.door.lock", otp: otp, idempotencyKey: key);
+        var first = await _sim.LockAsync(vin, otp, idempotencyKey: key);
+        var replay = await _sim.LockAsync(vin, otp, idempotencyKey: key);
 
         // Had the replay acted, the already used OTP would have answered 2302.
         Assert.Equal("SUCCEEDED", first.Status);
         Assert.Equal(first.Text, replay.Text);
         Assert.Equal(first.TransactionId, replay.TransactionId);
         var calls = (await _sim.GetRequestsAsync(vin)).EnumerateArray()
-            .Where(e => e.GetProperty("api").GetString() == "pims.remote.door.lock")
+            .Where(e => e.GetProperty("api").GetString() == SimulatorClient.CommandApi)
             .Select(e => e.GetProperty("replayed").GetBoolean())
             .ToList();
         Assert.Equal([false, true], calls);
@@ -37,12 +37,12 @@ public sealed class IdempotencyTests(SimulatorFixture fixture) : IClassFixture<S
         var key = Guid.NewGuid().ToString();
 
         var answers = await Task.WhenAll(
-            Enumerable.Range(0, 16).Select(_ => _sim.CallAsync(vin, "pims.remote.door.lock", otp: otp, idempotencyKey: key)));
+            Enumerable.Range(0, 16).Select(_ => _sim.LockAsync(vin, otp, idempotencyKey: key)));
 
         Assert.Equal("SUCCEEDED", answers[0].Status);
         Assert.Single(answers.Select(a => a.Text).Distinct(StringComparer.Ordinal));
         var acted = (await _sim.GetRequestsAsync(vin)).EnumerateArray()
-            .Count(e => e.GetProperty("api").GetString() == "pims.remote.door.lock" && !e.GetProperty("replayed").GetBoolean());
+            .Count(e => e.GetProperty("api").GetString() == SimulatorClient.CommandApi && !e.GetProperty("replayed").GetBoolean());
         Assert.Equal(1, acted);
     }
 
@@ -64,8 +64,8 @@ public sealed class IdempotencyTests(SimulatorFixture fixture) : IClassFixture<S
     {
         var key = Guid.NewGuid().ToString();
 
-        var first = await _sim.CallAsync(TestVins.Next(), "pims.vehicle.status", idempotencyKey: key);
-        var otherVin = await _sim.CallAsync(TestVins.Next(), "pims.vehicle.status", idempotencyKey: key);
+        var first = await _sim.ReadAsync(TestVins.Next(), idempotencyKey: key);
+        var otherVin = await _sim.ReadAsync(TestVins.Next(), idempotencyKey: key);
 
         Assert.NotEqual(first.TransactionId, otherVin.TransactionId);
     }
@@ -76,9 +76,9 @@ public sealed class IdempotencyTests(SimulatorFixture fixture) : IClassFixture<S
         var vin = TestVins.Next();
         var key = Guid.NewGuid().ToString();
 
-        var first = await _sim.CallAsync(vin, "pims.remote.door.lock", idempotencyKey: key);
+        var first = await _sim.LockAsync(vin, idempotencyKey: key);
         var otp = await _sim.GetOtpAsync(vin);
-        var replay = await _sim.CallAsync(vin, "pims.remote.door.lock", otp: otp, idempotencyKey: key);
+        var replay = await _sim.LockAsync(vin, otp, idempotencyKey: key);
 
         Assert.Equal(2302, first.ErrorCode);
         Assert.Equal(first.Text, replay.Text);

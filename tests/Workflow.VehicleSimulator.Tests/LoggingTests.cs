@@ -19,10 +19,10 @@ public sealed class LoggingTests
         const string wrongPin = "28465917";
         await sim.SetPinAsync(vin, pin);
 
-        await sim.CallAsync(vin, "pims.remote.door.lock");
+        await sim.LockAsync(vin);
         await sim.RequestOtpAsync(vin, wrongPin);
         var otp = await sim.GetOtpAsync(vin, pin);
-        await sim.CallAsync(vin, "pims.remote.door.lock", otp: otp);
+        await sim.LockAsync(vin, otp);
 
         var records = collector.GetSnapshot();
         Assert.Contains(records, r => r.Message.Contains(vin, StringComparison.Ordinal));

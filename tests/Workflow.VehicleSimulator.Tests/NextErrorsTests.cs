@@ -9,8 +9,8 @@ public sealed class NextErrorsTests(SimulatorFixture fixture) : IClassFixture<Si
     private readonly SimulatorClient _sim = fixture.Client;
 
     [Theory]
-    [InlineData(2317, "Step cache expired")]
-    [InlineData(2312, "Strong authentication step invalid")]
+    [InlineData(2317, "inwebo: forbidden operation (due to activated state/blocked state/upgradable state)")]
+    [InlineData(2312, "inwebo: device is disabled or unknown")]
     public async Task StepCacheErrorRepeatsOnWithPinUntilResetStep(int code, string label)
     {
         var vin = TestVins.Next();
@@ -43,7 +43,7 @@ public sealed class NextErrorsTests(SimulatorFixture fixture) : IClassFixture<Si
         var wrongPin = await _sim.RequestOtpAsync(vin, "999999", resetStep: true);
         var rightPin = await _sim.RequestOtpAsync(vin, SimulatorClient.DefaultPin);
 
-        Assert.Equal(2319, wrongPin.ErrorCode);
+        Assert.Equal(2308, wrongPin.ErrorCode);
         Assert.Equal("SUCCEEDED", rightPin.Status);
     }
 
@@ -68,32 +68,68 @@ public sealed class NextErrorsTests(SimulatorFixture fixture) : IClassFixture<Si
     public async Task QueuedErrorsAnswerInOrderThenTheApiBehavesNormally()
     {
         var vin = TestVins.Next();
-        await _sim.QueueErrorsAsync(vin, "pims.vehicle.status", 2400, 2302);
+        await _sim.QueueErrorsAsync(vin, SimulatorClient.InformationsApi, 2400, 2204);
 
-        var first = await _sim.CallAsync(vin, "pims.vehicle.status");
-        var otherApi = await _sim.CallAsync(vin, "pims.vehicle.position");
-        var second = await _sim.CallAsync(vin, "pims.vehicle.status");
-        var third = await _sim.CallAsync(vin, "pims.vehicle.status");
+        var first = await _sim.ReadAsync(vin);
+        var otherApi = await _sim.RequestOtpAsync(vin, SimulatorClient.DefaultPin);
+        var second = await _sim.ReadAsync(vin);
+        var third = await _sim.ReadAsync(vin);
 
         Assert.Equal(2400, first.ErrorCode);
         Assert.Equal("Simulated error", first.ErrorLabel);
         Assert.Equal("SUCCEEDED", otherApi.Status);
-        Assert.Equal(2302, second.ErrorCode);
-        Assert.Equal("Need Strong Authentication", second.ErrorLabel);
+        Assert.Equal(2204, second.ErrorCode);
+        Assert.Equal("Server Error", second.ErrorLabel);
         Assert.Equal("SUCCEEDED", third.Status);
     }
 
     [Fact]
-    public async Task QueuedErrorOnStrongAuthApiDoesNotConsumeTheOtp()
+    public async Task QueuedErrorOnARemoteCommandDoesNotConsumeTheOtp()
     {
         var vin = TestVins.Next();
         var otp = await _sim.GetOtpAsync(vin);
-        await _sim.QueueErrorsAsync(vin, "pims.remote.charge.start", 2400);
+        await _sim.QueueErrorsAsync(vin, SimulatorClient.CommandApi, 2400);
 
-        var failed = await _sim.CallAsync(vin, "pims.remote.charge.start", otp: otp);
-        var retried = await _sim.CallAsync(vin, "pims.remote.charge.start", otp: otp);
+        var failed = await _sim.LockAsync(vin, otp);
+        var retried = await _sim.LockAsync(vin, otp);
 
         Assert.Equal(2400, failed.ErrorCode);
         Assert.Equal("SUCCEEDED", retried.Status);
+    }
+
+    [Theory]
+    [InlineData(2201)]
+    [InlineData(2202)]
+    [InlineData(2204)]
+    [InlineData(2314)]
+    [InlineData(2377)]
+    [InlineData(2353)]
+    [InlineData(2364)]
+    public async Task TransientAndBusyAnswersAreNotRememberedSoTheSameKeyIsProcessedAgain(int code)
+    {
+        var vin = TestVins.Next();
+        var otp = await _sim.GetOtpAsync(vin);
+        await _sim.QueueErrorsAsync(vin, SimulatorClient.CommandApi, code);
+
+        var refused = await _sim.LockAsync(vin, otp, idempotencyKey: "key-1");
+        var retried = await _sim.LockAsync(vin, otp, idempotencyKey: "key-1");
+        var replayed = await _sim.LockAsync(vin, otp, idempotencyKey: "key-1");
+
+        Assert.Equal(code, refused.ErrorCode);
+        Assert.Equal("SUCCEEDED", retried.Status);
+        Assert.Equal(retried.Text, replayed.Text);
+    }
+
+    [Fact]
+    public async Task OtherFailuresAreRememberedUnderTheirKey()
+    {
+        var vin = TestVins.Next();
+        await _sim.QueueErrorsAsync(vin, SimulatorClient.InformationsApi, 2000);
+
+        var first = await _sim.ReadAsync(vin, idempotencyKey: "key-1");
+        var replay = await _sim.ReadAsync(vin, idempotencyKey: "key-1");
+
+        Assert.Equal(2000, first.ErrorCode);
+        Assert.Equal(first.Text, replay.Text);
     }
 }

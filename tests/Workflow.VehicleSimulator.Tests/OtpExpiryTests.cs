@@ -15,7 +15,7 @@ public sealed class OtpExpiryTests(SimulatorFixture fixture) : IClassFixture<Sim
         var otp = await _sim.GetOtpAsync(vin);
 
         fixture.Time.Advance(fixture.Server.Options.OtpLifetime - TimeSpan.FromSeconds(1));
-        var answer = await _sim.CallAsync(vin, "pims.remote.door.unlock", otp: otp);
+        var answer = await _sim.LockAsync(vin, otp);
 
         Assert.Equal("SUCCEEDED", answer.Status);
     }
@@ -27,7 +27,7 @@ public sealed class OtpExpiryTests(SimulatorFixture fixture) : IClassFixture<Sim
         var otp = await _sim.GetOtpAsync(vin);
 
         fixture.Time.Advance(fixture.Server.Options.OtpLifetime);
-        var answer = await _sim.CallAsync(vin, "pims.remote.door.unlock", otp: otp);
+        var answer = await _sim.LockAsync(vin, otp);
 
         Assert.Equal(2302, answer.ErrorCode);
         var issued = Assert.Single((await _sim.GetOtpsAsync(vin)).EnumerateArray());

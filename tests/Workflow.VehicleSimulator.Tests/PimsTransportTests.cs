@@ -12,7 +12,7 @@ public sealed class PimsTransportTests(SimulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task MissingBearerTokenIsRejectedWith401AndABearerChallenge()
     {
-        using var response = await _sim.PostPimsAsync(new { vin = TestVins.Next(), api = "pims.vehicle.status" }, token: null);
+        using var response = await _sim.PostPimsAsync(new { vin = TestVins.Next(), api = SimulatorClient.InformationsApi, parameters = SimulatorClient.Read }, token: null);
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
@@ -21,7 +21,7 @@ public sealed class PimsTransportTests(SimulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task UnknownBearerTokenIsRejectedWith401AndABearerChallenge()
     {
-        using var response = await _sim.PostPimsAsync(new { vin = TestVins.Next(), api = "pims.vehicle.status" }, token: "made-up");
+        using var response = await _sim.PostPimsAsync(new { vin = TestVins.Next(), api = SimulatorClient.InformationsApi, parameters = SimulatorClient.Read }, token: "made-up");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
@@ -44,7 +44,7 @@ public sealed class PimsTransportTests(SimulatorFixture fixture) : IClassFixture
     }
 
     [Theory]
-    [InlineData("SHORTVIN", "pims.vehicle.status")]
+    [InlineData("SHORTVIN", "pims.vehicle.informations")]
     [InlineData("VF1AAAAAAAAAAAAAA", "")]
     public async Task InvalidVinOrApiIsRejectedWith400ProblemJson(string vin, string api)
     {
@@ -58,7 +58,7 @@ public sealed class PimsTransportTests(SimulatorFixture fixture) : IClassFixture
     public async Task NonObjectParametersAreRejectedWith400ProblemJson()
     {
         using var response = await _sim.PostPimsAsync(
-            new { vin = TestVins.Next(), api = "pims.vehicle.status", parameters = "not-an-object" },
+            new { vin = TestVins.Next(), api = SimulatorClient.InformationsApi, parameters = "not-an-object" },
             await _sim.NewTokenAsync());
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);

@@ -13,23 +13,24 @@ public sealed class RequestLogTests(SimulatorFixture fixture) : IClassFixture<Si
     {
         var vin = TestVins.Next();
         var key = Guid.NewGuid().ToString();
-        using (await _sim.PostPimsAsync(new { vin, api = "pims.remote.door.lock" }, token: null))
+        using (await _sim.PostPimsAsync(new { vin, api = SimulatorClient.CommandApi, parameters = SimulatorClient.Lock }, token: null, verb: "set"))
         {
         }
 
-        await _sim.CallAsync(vin, "pims.remote.door.lock");
+        await _sim.LockAsync(vin);
         var otp = await _sim.GetOtpAsync(vin);
-        await _sim.CallAsync(vin, "pims.remote.door.lock", otp: otp, idempotencyKey: key);
-        await _sim.CallAsync(vin, "pims.remote.door.lock", otp: otp, idempotencyKey: key);
+        await _sim.LockAsync(vin, otp, idempotencyKey: key);
+        await _sim.LockAsync(vin, otp, idempotencyKey: key);
 
         var log = (await _sim.GetRequestsAsync(vin)).EnumerateArray().ToList();
         Assert.Equal(5, log.Count);
-        AssertEntry(log[0], vin, "pims.remote.door.lock", hasOtp: false, null, replayed: false, 401, null, null);
-        AssertEntry(log[1], vin, "pims.remote.door.lock", hasOtp: false, null, replayed: false, 200, "FAILED", 2302);
-        AssertEntry(log[2], vin, "pims.authentication.otp", hasOtp: false, null, replayed: false, 200, "SUCCEEDED", null);
-        AssertEntry(log[3], vin, "pims.remote.door.lock", hasOtp: true, key, replayed: false, 200, "SUCCEEDED", null);
-        AssertEntry(log[4], vin, "pims.remote.door.lock", hasOtp: true, key, replayed: true, 200, "SUCCEEDED", null);
+        AssertEntry(log[0], vin, SimulatorClient.CommandApi, hasOtp: false, null, replayed: false, 401, null, null);
+        AssertEntry(log[1], vin, SimulatorClient.CommandApi, hasOtp: false, null, replayed: false, 200, "FAILED", 2302);
+        AssertEntry(log[2], vin, SimulatorClient.OtpApi, hasOtp: false, null, replayed: false, 200, "SUCCEEDED", null);
+        AssertEntry(log[3], vin, SimulatorClient.CommandApi, hasOtp: true, key, replayed: false, 200, "SUCCEEDED", null);
+        AssertEntry(log[4], vin, SimulatorClient.CommandApi, hasOtp: true, key, replayed: true, 200, "SUCCEEDED", null);
         Assert.All(log, e => Assert.Equal(SimulatorFixture.Start, e.GetProperty("at").GetDateTimeOffset()));
+        Assert.Equal(["set", "set", "get", "set", "set"], log.Select(e => e.GetProperty("verb").GetString()));
     }
 
     [Fact]
@@ -40,7 +41,7 @@ public sealed class RequestLogTests(SimulatorFixture fixture) : IClassFixture<Si
         await _sim.SetPinAsync(vin, pin);
         await _sim.RequestOtpAsync(vin, "81726354");
         var otp = await _sim.GetOtpAsync(vin, pin);
-        await _sim.CallAsync(vin, "pims.remote.door.lock", otp: otp);
+        await _sim.LockAsync(vin, otp);
 
         var text = await _sim.GetRequestsTextAsync();
 
@@ -55,8 +56,8 @@ public sealed class RequestLogTests(SimulatorFixture fixture) : IClassFixture<Si
     {
         var vin = TestVins.Next();
         var other = TestVins.Next();
-        await _sim.CallAsync(vin, "pims.vehicle.status");
-        await _sim.CallAsync(other, "pims.vehicle.status");
+        await _sim.ReadAsync(vin);
+        await _sim.ReadAsync(other);
 
         var filtered = (await _sim.GetRequestsAsync(vin)).EnumerateArray().ToList();
         var all = (await _sim.GetRequestsAsync()).EnumerateArray().Select(e => e.GetProperty("vin").GetString()).ToList();

@@ -3,29 +3,30 @@ using Xunit;
 
 namespace Workflow.VehicleSimulator.Tests;
 
-/// <summary>The behaviour the seeds describe: 2302, then an OTP withPIN, then the same call with the OTP.</summary>
+/// <summary>The behaviour the seeds describe, on the spec's APIs: 2302, then an OTP withPIN, then the same call with the OTP.</summary>
 public sealed class StrongAuthenticationTests(SimulatorFixture fixture) : IClassFixture<SimulatorFixture>
 {
     private readonly SimulatorClient _sim = fixture.Client;
 
     [Fact]
-    public async Task PlainApiSucceedsWithAResultForThatVin()
+    public async Task ReadingTheVehicleNeedsNoOtpAndAnswersItsState()
     {
         var vin = TestVins.Next();
 
-        var answer = await _sim.CallAsync(vin, "pims.vehicle.status", new { detail = "battery" });
+        var answer = await _sim.ReadAsync(vin);
 
         Assert.Equal("SUCCEEDED", answer.Status);
         Assert.False(string.IsNullOrEmpty(answer.TransactionId));
         Assert.Equal(vin, answer.Result.GetProperty("vin").GetString());
-        Assert.Equal("pims.vehicle.status", answer.Result.GetProperty("api").GetString());
+        Assert.Equal(SimulatorClient.InformationsApi, answer.Result.GetProperty("api").GetString());
+        Assert.Equal("unlocked", answer.Result.GetProperty("vehicle").GetProperty("doors").GetString());
         Assert.False(answer.Root.TryGetProperty("error", out _));
     }
 
     [Fact]
-    public async Task StrongAuthApiWithoutOtpFailsWith2302NeedStrongAuthentication()
+    public async Task RemoteCommandWithoutOtpFailsWith2302NeedStrongAuthentication()
     {
-        var answer = await _sim.CallAsync(TestVins.Next(), "pims.remote.door.lock");
+        var answer = await _sim.LockAsync(TestVins.Next());
 
         Assert.Equal("FAILED", answer.Status);
         Assert.Equal(2302, answer.ErrorCode);
@@ -37,22 +38,22 @@ public sealed class StrongAuthenticationTests(SimulatorFixture fixture) : IClass
     public async Task FullDanceSucceedsOnceAndTheOtpCannotBeReused()
     {
         var vin = TestVins.Next();
-        const string api = "pims.remote.door.lock";
 
-        var refused = await _sim.CallAsync(vin, api);
+        var refused = await _sim.LockAsync(vin);
         var otpAnswer = await _sim.RequestOtpAsync(vin, SimulatorClient.DefaultPin);
         var otp = otpAnswer.Result.GetProperty("otp").GetString()!;
-        var executed = await _sim.CallAsync(vin, api, otp: otp);
-        var reused = await _sim.CallAsync(vin, api, otp: otp);
+        var executed = await _sim.LockAsync(vin, otp);
+        var reused = await _sim.CallAsync(vin, SimulatorClient.CommandApi, SimulatorClient.Unlock, otp);
 
         Assert.Equal(2302, refused.ErrorCode);
         Assert.Equal("SUCCEEDED", otpAnswer.Status);
         Assert.True(otp.Length >= 8, "An OTP has at least 8 characters.");
         Assert.Equal("SUCCEEDED", executed.Status);
-        Assert.Equal("executed", executed.Result.GetProperty("action").GetString());
+        Assert.Equal("doors", executed.Result.GetProperty("action").GetString());
+        Assert.Equal("lock", executed.Result.GetProperty("parameters").GetProperty("doorState").GetString());
         Assert.Equal(vin, executed.Result.GetProperty("vin").GetString());
-        Assert.Equal(api, executed.Result.GetProperty("api").GetString());
         Assert.Equal(2302, reused.ErrorCode);
+        Assert.Equal("locked", (await _sim.GetStateAsync(vin)).GetProperty("doors").GetString());
     }
 
     [Fact]
@@ -60,19 +61,19 @@ public sealed class StrongAuthenticationTests(SimulatorFixture fixture) : IClass
     {
         var otp = await _sim.GetOtpAsync(TestVins.Next());
 
-        var answer = await _sim.CallAsync(TestVins.Next(), "pims.remote.door.lock", otp: otp);
+        var answer = await _sim.LockAsync(TestVins.Next(), otp);
 
         Assert.Equal(2302, answer.ErrorCode);
     }
 
     [Fact]
-    public async Task WrongPinFailsWith2319InvalidPinCode()
+    public async Task WrongPinFailsWith2308AccessRefused()
     {
         var answer = await _sim.RequestOtpAsync(TestVins.Next(), "000000");
 
         Assert.Equal("FAILED", answer.Status);
-        Assert.Equal(2319, answer.ErrorCode);
-        Assert.Equal("Invalid PIN code", answer.ErrorLabel);
+        Assert.Equal(2308, answer.ErrorCode);
+        Assert.Equal("inwebo: access refused", answer.ErrorLabel);
     }
 
     [Fact]
@@ -86,25 +87,21 @@ public sealed class StrongAuthenticationTests(SimulatorFixture fixture) : IClass
         var overridePin = await _sim.RequestOtpAsync(vin, "4321");
         var defaultPinOnOther = await _sim.RequestOtpAsync(other, SimulatorClient.DefaultPin);
 
-        Assert.Equal(2319, defaultPinOnOverridden.ErrorCode);
+        Assert.Equal(2308, defaultPinOnOverridden.ErrorCode);
         Assert.Equal("SUCCEEDED", overridePin.Status);
         Assert.Equal("SUCCEEDED", defaultPinOnOther.Status);
     }
 
     [Fact]
-    public async Task OtpRequestWithoutWithPinActionFailsWith2300InvalidParameters()
+    public async Task OtpRequestWithoutWithPinOrPinCodeFailsWith2101Or2102NamingTheParameter()
     {
         var missingAction = await _sim.CallAsync(TestVins.Next(), SimulatorClient.OtpApi, new { pinCode = "123456" });
         var otherAction = await _sim.CallAsync(TestVins.Next(), SimulatorClient.OtpApi, new { action = "withBiometrics" });
         var missingPin = await _sim.CallAsync(TestVins.Next(), SimulatorClient.OtpApi, new { action = "withPIN" });
 
-        Assert.All(
-            [missingAction, otherAction, missingPin],
-            answer =>
-            {
-                Assert.Equal(2300, answer.ErrorCode);
-                Assert.Equal("Invalid parameters", answer.ErrorLabel);
-            });
+        Assert.Equal((2101, "Missing action parameter"), (missingAction.ErrorCode, missingAction.ErrorLabel));
+        Assert.Equal((2102, "Invalid action parameter"), (otherAction.ErrorCode, otherAction.ErrorLabel));
+        Assert.Equal((2101, "Missing pinCode parameter"), (missingPin.ErrorCode, missingPin.ErrorLabel));
     }
 
     [Fact]
@@ -115,10 +112,31 @@ public sealed class StrongAuthenticationTests(SimulatorFixture fixture) : IClass
         var ids = new List<string>();
         for (var i = 0; i < 5; i++)
         {
-            ids.Add((await _sim.CallAsync(vin, "pims.vehicle.status")).TransactionId);
-            ids.Add((await _sim.CallAsync(vin, "pims.remote.door.lock")).TransactionId);
+            ids.Add((await _sim.ReadAsync(vin)).TransactionId);
+            ids.Add((await _sim.LockAsync(vin)).TransactionId);
         }
 
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task WhichCallsNeedAnOtpIsAPerVehicleAndPerActionSetting()
+    {
+        var vin = TestVins.Next();
+        var other = TestVins.Next();
+        await _sim.SetStateAsync(vin, new { strongAuth = new Dictionary<string, bool> { ["pims.vehicle.command:horn"] = false, ["pims.vehicle.informations:refresh"] = true } });
+
+        var horn = await _sim.CallAsync(vin, SimulatorClient.CommandApi, SimulatorClient.Horn);
+        var doors = await _sim.LockAsync(vin);
+        var refresh = await _sim.CallAsync(vin, SimulatorClient.InformationsApi, new { actionType = "remote", action = "refresh" });
+        var get = await _sim.ReadAsync(vin);
+        var hornElsewhere = await _sim.CallAsync(other, SimulatorClient.CommandApi, SimulatorClient.Horn);
+
+        Assert.Equal("SUCCEEDED", horn.Status);
+        Assert.Equal(2302, doors.ErrorCode);
+        Assert.Equal(2302, refresh.ErrorCode);
+        Assert.Equal("SUCCEEDED", get.Status);
+        Assert.Equal(2302, hornElsewhere.ErrorCode);
+        Assert.False((await _sim.GetStateAsync(vin)).GetProperty("strongAuth").GetProperty("pims.vehicle.command:horn").GetBoolean());
     }
 }

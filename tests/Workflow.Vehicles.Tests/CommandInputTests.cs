@@ -12,8 +12,8 @@ namespace Workflow.Vehicles.Tests;
 /// </summary>
 public sealed class CommandInputTests(DefaultWorkflowFixture fixture) : IClassFixture<DefaultWorkflowFixture>
 {
-    private const string RemoteApi = "pims.remote.door.lock";
-    private const string OtpApi = "pims.authentication.otp";
+    private const string RemoteApi = VehicleWorkflowHost.CommandApi;
+    private const string OtpApi = VehicleWorkflowHost.OtpApi;
     private readonly VehicleWorkflowHost _host = fixture.Host;
 
     [Fact]
@@ -21,7 +21,7 @@ public sealed class CommandInputTests(DefaultWorkflowFixture fixture) : IClassFi
     {
         Assert.Equal(3, _host.Options.MaxPinAttempts);
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, RemoteApi, settings: _host.Settings with { MaxPinAttempts = 1 });
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock, settings: _host.Settings with { MaxPinAttempts = 1 });
 
         VehicleCommandStatus awaiting = await _host.WaitForPinRequestAsync(id, attemptsLeft: 1);
         Assert.False(awaiting.LastPinRejected);
@@ -29,7 +29,7 @@ public sealed class CommandInputTests(DefaultWorkflowFixture fixture) : IClassFi
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
         Assert.Equal(VehicleCommandOutcome.PinAttemptsExhausted, result.Outcome);
-        Assert.Equal(2319, result.Error!.Code);
+        Assert.Equal(2308, result.Error!.Code);
         Assert.Equal(1, result.PinAttemptsUsed);
         Assert.Equal(["call-1", "otp-1"], IdempotencyKeyShape.Steps(id, await _host.Simulator.GetRequestsAsync(vin)).Steps);
     }
@@ -40,7 +40,7 @@ public sealed class CommandInputTests(DefaultWorkflowFixture fixture) : IClassFi
         TimeSpan inputTimeout = TimeSpan.FromSeconds(1);
         Assert.Equal(TimeSpan.FromMinutes(5), _host.Options.PinTimeout);
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, "pims.remote.horn", settings: _host.Settings with { PinTimeout = inputTimeout });
+        string id = await _host.StartCommandAsync(vin, VehicleWorkflowHost.CommandApi, VehicleWorkflowHost.Horn, settings: _host.Settings with { PinTimeout = inputTimeout });
         VehicleCommandStatus awaiting = await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
         DateTime seen = DateTime.UtcNow;
 
@@ -64,7 +64,7 @@ public sealed class CommandInputTests(DefaultWorkflowFixture fixture) : IClassFi
         Assert.Equal(1, _host.Options.ResetStepRetries);
         string vin = TestVins.New();
         await _host.Simulator.QueueErrorsAsync(vin, OtpApi, [2317]);
-        string id = await _host.StartCommandAsync(vin, RemoteApi, settings: _host.Settings with { ResetStepRetries = 0 });
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock, settings: _host.Settings with { ResetStepRetries = 0 });
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
@@ -79,7 +79,7 @@ public sealed class CommandInputTests(DefaultWorkflowFixture fixture) : IClassFi
     [Fact]
     public async Task An_invalid_command_fails_with_a_clear_message()
     {
-        string id = await _host.StartCommandAsync("too-short", RemoteApi);
+        string id = await _host.StartCommandAsync("too-short", RemoteApi, VehicleWorkflowHost.Lock);
 
         await AssertFailsAsync(id, "Invalid vehicle command: vin must be 17 letters or digits");
     }
@@ -94,11 +94,28 @@ public sealed class CommandInputTests(DefaultWorkflowFixture fixture) : IClassFi
         Assert.Empty(await _host.Simulator.GetRequestsAsync(vin));
     }
 
+    [Theory]
+    [InlineData("pims.vehicle.command", """{"action":"doors"}""", "parameters.doorState is required: lock or unlock")]
+    [InlineData("pims.vehicle.command", """{"action":"doors","doorState":"open"}""", "parameters.doorState must be one of lock, unlock")]
+    [InlineData("pims.vehicle.command", """{"doorState":"lock"}""", "parameters.action is required")]
+    [InlineData("pims.vehicle.command", "null", "parameters are required for pims.vehicle.command")]
+    [InlineData("pims.vehicle.informations", """{"action":"get"}""", "parameters.actionType is required: remote")]
+    [InlineData("pims.remote.door.lock", "{}", "api 'pims.remote.door.lock' is not an API this product sends")]
+    public async Task A_command_outside_the_catalogue_fails_naming_the_parameter_before_anything_is_sent(string api, string parameters, string expected)
+    {
+        string vin = TestVins.New();
+        object? json = parameters == "null" ? null : System.Text.Json.JsonDocument.Parse(parameters).RootElement;
+        string id = await _host.StartCommandAsync(vin, api, json);
+
+        await AssertFailsAsync(id, expected);
+        Assert.Empty(await _host.Simulator.GetRequestsAsync(vin));
+    }
+
     [Fact]
     public async Task An_input_without_settings_fails_with_a_clear_message()
     {
         string vin = TestVins.New();
-        var input = new VehicleCommandInput(new VehicleCommandRequest(vin, RemoteApi, null), Settings: null!);
+        var input = new VehicleCommandInput(new VehicleCommandRequest(vin, RemoteApi, System.Text.Json.JsonSerializer.SerializeToElement(VehicleWorkflowHost.Lock)), Settings: null!);
         string id = await _host.Client.ScheduleNewOrchestrationInstanceAsync(VehicleCommandNames.Orchestrator, input);
 
         await AssertFailsAsync(id, "settings are required");
@@ -129,6 +146,8 @@ public sealed class CommandInputTests(DefaultWorkflowFixture fixture) : IClassFi
     [InlineData("pinTimeout", "VehicleWorkflow:PinTimeout must be between")]
     [InlineData("retryMaxAttempts", "VehicleWorkflow:RetryMaxAttempts must be between 1 and 50")]
     [InlineData("retryMaxInterval", "VehicleWorkflow:RetryMaxInterval must")]
+    [InlineData("busyRetryAttempts", "VehicleWorkflow:BusyRetryAttempts must be between 0 and 20")]
+    [InlineData("busyRetryDelay", "VehicleWorkflow:BusyRetryDelay must be between")]
     public async Task Settings_the_orchestrator_cannot_run_with_fail_the_instance_naming_the_setting(string setting, string expected)
     {
         VehicleCommandSettings valid = _host.Settings;
@@ -138,10 +157,12 @@ public sealed class CommandInputTests(DefaultWorkflowFixture fixture) : IClassFi
             "pinTimeout" => valid with { PinTimeout = TimeSpan.Zero },
             "retryMaxAttempts" => valid with { RetryMaxAttempts = 0 },
             "retryMaxInterval" => valid with { RetryMaxInterval = valid.RetryFirstInterval / 2 },
+            "busyRetryAttempts" => valid with { BusyRetryAttempts = -1 },
+            "busyRetryDelay" => valid with { BusyRetryDelay = TimeSpan.Zero },
             _ => throw new ArgumentOutOfRangeException(nameof(setting)),
         };
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, RemoteApi, settings: invalid);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock, settings: invalid);
 
         await AssertFailsAsync(id, expected);
         IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
@@ -154,7 +175,7 @@ public sealed class CommandInputTests(DefaultWorkflowFixture fixture) : IClassFi
         // RetryPolicy refuses such a pair; the settings check should too, before anything runs, saying which setting.
         VehicleCommandSettings invalid = _host.Settings with { RetryTimeout = _host.Settings.RetryFirstInterval / 2 };
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, RemoteApi, settings: invalid);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock, settings: invalid);
 
         OrchestrationMetadata metadata = await _host.WaitForCompletionAsync(id);
 

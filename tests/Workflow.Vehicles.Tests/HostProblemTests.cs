@@ -17,7 +17,7 @@ public sealed class MissingClientSecretTests(MissingClientSecretFixture fixture)
     public async Task A_missing_gateway_secret_fails_the_orchestration_naming_the_secret()
     {
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, "pims.vehicle.status");
+        string id = await _host.StartCommandAsync(vin, VehicleWorkflowHost.InformationsApi, VehicleWorkflowHost.Read);
 
         OrchestrationMetadata metadata = await _host.WaitForCompletionAsync(id);
 

@@ -15,7 +15,7 @@ namespace Workflow.Vehicles.Tests;
 /// </summary>
 public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFixture<DefaultWorkflowFixture>
 {
-    private const string RemoteApi = "pims.remote.door.unlock";
+    private const string RemoteApi = VehicleWorkflowHost.CommandApi;
     private readonly VehicleWorkflowHost _host = fixture.Host;
 
     [Fact]
@@ -36,7 +36,7 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
         Assert.Equal(otp, await protector.UnsealAsync(secondOtp.SealedOtp!, CancellationToken.None));
         Assert.Equal(firstOtp.TransactionId, secondOtp.TransactionId);
 
-        var callInput = new CallVehicleApiInput(vin, RemoteApi, null, firstOtp.SealedOtp, $"{instanceId}:{execution}:call-2");
+        var callInput = new CallVehicleApiInput(vin, RemoteApi, System.Text.Json.JsonSerializer.SerializeToElement(VehicleWorkflowHost.Lock), firstOtp.SealedOtp, $"{instanceId}:{execution}:call-2");
         VehicleApiMessage first = await RunAsync<CallVehicleApiActivity, CallVehicleApiInput, VehicleApiMessage>(VehicleActivityNames.CallVehicleApi, instanceId, callInput);
         VehicleApiMessage second = await RunAsync<CallVehicleApiActivity, CallVehicleApiInput, VehicleApiMessage>(VehicleActivityNames.CallVehicleApi, instanceId, callInput);
 
@@ -56,7 +56,7 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
     {
         string vin = TestVins.New();
         await _host.Simulator.QueueErrorsAsync(vin, VehicleApiCodes.OtpApi, [2317]);
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
         await _host.SubmitPinAsync(id, "1111");
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 2);
@@ -79,7 +79,7 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
     {
         string vin = TestVins.New();
         string instanceId = "reused-" + Guid.NewGuid().ToString("N")[..12];
-        string first = await _host.StartCommandAsync(vin, "pims.vehicle.status", new { run = 1 }, instanceId: instanceId);
+        string first = await _host.StartCommandAsync(vin, VehicleWorkflowHost.InformationsApi, VehicleWorkflowHost.Read, instanceId: instanceId);
         Assert.Equal(instanceId, first);
         (_, VehicleCommandResult firstResult) = await _host.WaitForResultAsync(instanceId);
         Assert.Equal(VehicleCommandOutcome.Succeeded, firstResult.Outcome);
@@ -88,7 +88,7 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
         Assert.Equal(1, purged.PurgedInstanceCount);
         Assert.Null(await _host.Client.GetInstanceAsync(instanceId));
 
-        string second = await _host.StartCommandAsync(vin, "pims.vehicle.status", new { run = 2 }, instanceId: instanceId);
+        string second = await _host.StartCommandAsync(vin, VehicleWorkflowHost.InformationsApi, new { actionType = "remote", action = "refresh" }, instanceId: instanceId);
         Assert.Equal(instanceId, second);
         (_, VehicleCommandResult secondResult) = await _host.WaitForResultAsync(instanceId);
 
@@ -104,7 +104,7 @@ public sealed class IdempotencyTests(DefaultWorkflowFixture fixture) : IClassFix
         Assert.False(requests[1].Replayed);
         Assert.Equal(VehicleCommandOutcome.Succeeded, secondResult.Outcome);
         Assert.NotEqual(firstResult.TransactionId, secondResult.TransactionId);
-        Assert.Equal(2, secondResult.Result!.Value.GetProperty("parameters").GetProperty("run").GetInt32());
+        Assert.Equal("refresh", secondResult.Result!.Value.GetProperty("action").GetString());
     }
 
     private async Task<TOutput> RunAsync<TActivity, TInput, TOutput>(string name, string instanceId, TInput input)

@@ -21,6 +21,19 @@ public sealed class OptionsValidationTests
         Assert.Equal(1, workflow.ResetStepRetries);
         Assert.Equal(5, workflow.MaxFailedPinAttemptsPerVehicle);
         Assert.Equal(TimeSpan.FromHours(1), workflow.FailedPinAttemptWindow);
+        Assert.Equal(3, workflow.BusyRetryAttempts);
+        Assert.Equal(TimeSpan.FromSeconds(30), workflow.BusyRetryDelay);
+    }
+
+    [Fact]
+    public void Settings_of_a_command_started_before_the_busy_settings_existed_get_their_defaults()
+    {
+        const string before = """{"pinTimeout":"00:05:00","maxPinAttempts":3,"resetStepRetries":1,"retryMaxAttempts":5,"retryFirstInterval":"00:00:05","retryBackoffCoefficient":2,"retryMaxInterval":"00:01:00","retryTimeout":"00:10:00"}""";
+
+        var settings = System.Text.Json.JsonSerializer.Deserialize<Workflow.Vehicles.Orchestration.VehicleCommandSettings>(before, Workflow.Api.Durable.CommandPayloadConverter.SerializerOptions)!;
+
+        Assert.Equal((VehicleWorkflowOptions.DefaultBusyRetryAttempts, VehicleWorkflowOptions.DefaultBusyRetryDelay), (settings.BusyRetryAttempts, settings.BusyRetryDelay));
+        Assert.Null(settings.Validate());
     }
 
     [Theory]
@@ -33,6 +46,8 @@ public sealed class OptionsValidationTests
     [InlineData("VehicleWorkflow:MaxFailedPinAttemptsPerVehicle", "0", "VehicleWorkflow:MaxFailedPinAttemptsPerVehicle must be between 1 and 100")]
     [InlineData("VehicleWorkflow:FailedPinAttemptWindow", "00:00:00", "VehicleWorkflow:FailedPinAttemptWindow must be between 00:00:01 and 7.00:00:00")]
     [InlineData("VehicleWorkflow:ResetStepRetries", "-1", "VehicleWorkflow:ResetStepRetries must be between 0 and 5")]
+    [InlineData("VehicleWorkflow:BusyRetryAttempts", "21", "VehicleWorkflow:BusyRetryAttempts must be between 0 and 20")]
+    [InlineData("VehicleWorkflow:BusyRetryDelay", "00:00:00", "VehicleWorkflow:BusyRetryDelay must be between 00:00:00.010 and 01:00:00")]
     [InlineData("VehicleWorkflow:RetryMaxInterval", "00:00:01", "VehicleWorkflow:RetryMaxInterval must not be shorter than VehicleWorkflow:RetryFirstInterval")]
     public void An_invalid_setting_fails_start_up_naming_it(string key, string? value, string expected)
     {

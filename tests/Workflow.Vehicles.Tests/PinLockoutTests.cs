@@ -12,8 +12,8 @@ namespace Workflow.Vehicles.Tests;
 /// </summary>
 public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<PinLockoutFixture>
 {
-    private const string RemoteApi = "pims.remote.door.lock";
-    private const string OtpApi = "pims.authentication.otp";
+    private const string RemoteApi = VehicleWorkflowHost.CommandApi;
+    private const string OtpApi = VehicleWorkflowHost.OtpApi;
     private const string WrongPin = "0000";
     private readonly VehicleWorkflowHost _host = fixture.Host;
 
@@ -21,7 +21,7 @@ public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<P
     public async Task A_wrong_pin_counts_as_a_failed_attempt_of_the_vehicle()
     {
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         await _host.SubmitPinAsync(id, WrongPin);
@@ -54,7 +54,7 @@ public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<P
     public async Task A_right_pin_clears_the_vehicles_failed_attempts()
     {
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
         await _host.SubmitPinAsync(id, WrongPin);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 2);
@@ -71,7 +71,7 @@ public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<P
     {
         string vin = TestVins.New();
         await _host.Simulator.QueueErrorsAsync(vin, OtpApi, [2317, 2312]);
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
@@ -85,7 +85,7 @@ public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<P
     public async Task Past_the_cap_no_pin_is_sent_and_the_command_ends_PinLockedOut_saying_until_when()
     {
         string vin = TestVins.New();
-        string first = await _host.StartCommandAsync(vin, RemoteApi);
+        string first = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         for (int attemptsLeft = 3; attemptsLeft > 1; attemptsLeft--)
         {
             await _host.WaitForPinRequestAsync(first, attemptsLeft);
@@ -108,13 +108,13 @@ public sealed class PinLockoutTests(PinLockoutFixture fixture) : IClassFixture<P
         Assert.Equal(PinLockoutFixture.Cap, (await _host.Simulator.GetRequestsAsync(vin)).Count(r => r.Api == OtpApi));
 
         // Another command for the same vehicle is refused the same way; another vehicle is not affected.
-        string second = await _host.StartCommandAsync(vin, RemoteApi);
+        string second = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(second, attemptsLeft: 3);
         await _host.SubmitPinAsync(second, VehicleWorkflowHost.DefaultPin);
         Assert.Equal(VehicleCommandOutcome.PinLockedOut, (await _host.WaitForResultAsync(second)).Result.Outcome);
 
         string otherVin = TestVins.New();
-        string other = await _host.StartCommandAsync(otherVin, RemoteApi);
+        string other = await _host.StartCommandAsync(otherVin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(other, attemptsLeft: 3);
         await _host.SubmitPinAsync(other, VehicleWorkflowHost.DefaultPin);
         Assert.Equal(VehicleCommandOutcome.Succeeded, (await _host.WaitForResultAsync(other)).Result.Outcome);

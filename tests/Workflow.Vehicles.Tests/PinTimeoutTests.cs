@@ -13,7 +13,7 @@ public sealed class PinTimeoutTests(ShortPinTimeoutFixture fixture) : IClassFixt
     {
         Assert.Equal(TimeSpan.FromSeconds(2), _host.Options.PinTimeout);
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, "pims.remote.horn");
+        string id = await _host.StartCommandAsync(vin, VehicleWorkflowHost.CommandApi, VehicleWorkflowHost.Horn);
         VehicleCommandStatus awaiting = await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         (OrchestrationMetadata finished, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
@@ -33,7 +33,7 @@ public sealed class PinTimeoutTests(ShortPinTimeoutFixture fixture) : IClassFixt
     public async Task Each_pin_wait_has_its_own_deadline_and_a_second_wait_can_time_out_too()
     {
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, "pims.remote.horn");
+        string id = await _host.StartCommandAsync(vin, VehicleWorkflowHost.CommandApi, VehicleWorkflowHost.Horn);
         VehicleCommandStatus firstWait = await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
         await _host.SubmitPinAsync(id, "0000");
         VehicleCommandStatus secondWait = await _host.WaitForPinRequestAsync(id, attemptsLeft: 2);
@@ -42,7 +42,7 @@ public sealed class PinTimeoutTests(ShortPinTimeoutFixture fixture) : IClassFixt
 
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
-        // The command ends on the timeout, with the 2302 that asked for a PIN, not with the wrong PIN's 2319.
+        // The command ends on the timeout, with the 2302 that asked for a PIN, not with the wrong PIN's 2308.
         Assert.Equal(VehicleCommandOutcome.PinTimeout, result.Outcome);
         Assert.Equal(2302, result.Error!.Code);
         Assert.Equal(1, result.PinAttemptsUsed);

@@ -19,8 +19,8 @@ public sealed class SecretHandlingTests(DefaultWorkflowFixture fixture) : IClass
         await _host.Simulator.SetPinAsync(vin, pin);
 
         // Two OTPs: the first retry is refused with 2302, so a second OTP round runs.
-        await _host.Simulator.QueueErrorsAsync(vin, "pims.remote.charging.start", [2302, 2302]);
-        string id = await _host.StartCommandAsync(vin, "pims.remote.charging.start", new { level = 80 });
+        await _host.Simulator.QueueErrorsAsync(vin, VehicleWorkflowHost.CommandApi, [2302, 2302]);
+        string id = await _host.StartCommandAsync(vin, VehicleWorkflowHost.CommandApi, new { action = "charge", startNow = true });
         var statuses = new List<string?>();
 
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);

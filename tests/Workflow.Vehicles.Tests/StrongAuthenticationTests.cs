@@ -8,15 +8,15 @@ namespace Workflow.Vehicles.Tests;
 /// <summary>The orchestration's paths through strong authentication, on the in-memory Durable Task engine and the simulator over HTTP.</summary>
 public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : IClassFixture<DefaultWorkflowFixture>
 {
-    private const string RemoteApi = "pims.remote.door.lock";
-    private const string OtpApi = "pims.authentication.otp";
+    private const string RemoteApi = VehicleWorkflowHost.CommandApi;
+    private const string OtpApi = VehicleWorkflowHost.OtpApi;
     private readonly VehicleWorkflowHost _host = fixture.Host;
 
     [Fact]
     public async Task A_call_that_needs_no_strong_authentication_succeeds_at_once()
     {
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, "pims.vehicle.status", new { fields = "all" });
+        string id = await _host.StartCommandAsync(vin, VehicleWorkflowHost.InformationsApi, VehicleWorkflowHost.Read);
 
         (OrchestrationMetadata metadata, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
@@ -24,7 +24,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Equal("SUCCEEDED", result.Status);
         Assert.Null(result.Error);
         Assert.False(string.IsNullOrEmpty(result.TransactionId));
-        Assert.Equal("all", result.Result!.Value.GetProperty("parameters").GetProperty("fields").GetString());
+        Assert.Equal("get", result.Result!.Value.GetProperty("action").GetString());
         Assert.Equal(0, result.PinAttemptsUsed);
         Assert.False(result.ResetStepUsed);
         RequestLogEntry only = Assert.Single(await _host.Simulator.GetRequestsAsync(vin));
@@ -43,8 +43,8 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     public async Task A_vehicle_error_other_than_2302_is_passed_through()
     {
         string vin = TestVins.New();
-        await _host.Simulator.QueueErrorsAsync(vin, "pims.vehicle.status", [2400]);
-        string id = await _host.StartCommandAsync(vin, "pims.vehicle.status");
+        await _host.Simulator.QueueErrorsAsync(vin, VehicleWorkflowHost.InformationsApi, [2400]);
+        string id = await _host.StartCommandAsync(vin, VehicleWorkflowHost.InformationsApi, VehicleWorkflowHost.Read);
 
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
@@ -61,7 +61,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     public async Task Need_strong_authentication_waits_for_a_pin_gets_an_otp_and_repeats_the_call()
     {
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, RemoteApi, new { doors = "all" });
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
 
         VehicleCommandStatus awaiting = await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
         Assert.False(awaiting.LastPinRejected);
@@ -78,8 +78,8 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
-        Assert.Equal("executed", result.Result!.Value.GetProperty("action").GetString());
-        Assert.Equal("all", result.Result!.Value.GetProperty("parameters").GetProperty("doors").GetString());
+        Assert.Equal("doors", result.Result!.Value.GetProperty("action").GetString());
+        Assert.Equal("lock", result.Result!.Value.GetProperty("parameters").GetProperty("doorState").GetString());
         Assert.Equal(1, result.PinAttemptsUsed);
         Assert.False(result.ResetStepUsed);
 
@@ -100,7 +100,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     {
         string vin = TestVins.New();
         await _host.Simulator.QueueErrorsAsync(vin, OtpApi, [code]);
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
@@ -120,7 +120,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     {
         string vin = TestVins.New();
         await _host.Simulator.QueueErrorsAsync(vin, OtpApi, [2317, 2317]);
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
@@ -142,7 +142,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     {
         string vin = TestVins.New();
         await _host.Simulator.SetPinAsync(vin, "4321");
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         await _host.SubmitPinAsync(id, "9999");
@@ -156,14 +156,14 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
         Assert.Equal(2, result.PinAttemptsUsed);
         IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
         Assert.Equal(["call-1", "otp-1", "otp-2", "call-2"], IdempotencyKeyShape.Steps(id, requests).Steps);
-        Assert.Equal(2319, requests[1].ErrorCode);
+        Assert.Equal(2308, requests[1].ErrorCode);
     }
 
     [Fact]
     public async Task Three_wrong_pins_end_with_PinAttemptsExhausted()
     {
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
 
         for (int attemptsLeft = 3; attemptsLeft > 0; attemptsLeft--)
         {
@@ -175,7 +175,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
 
         Assert.Equal(VehicleCommandOutcome.PinAttemptsExhausted, result.Outcome);
         Assert.Equal("FAILED", result.Status);
-        Assert.Equal(2319, result.Error!.Code);
+        Assert.Equal(2308, result.Error!.Code);
         Assert.Equal(3, result.PinAttemptsUsed);
         Assert.Empty(await _host.Simulator.GetOtpsAsync(vin));
         Assert.Equal(["call-1", "otp-1", "otp-2", "otp-3"], IdempotencyKeyShape.Steps(id, await _host.Simulator.GetRequestsAsync(vin)).Steps);
@@ -188,7 +188,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
 
         // The first call and the first retry both answer 2302 (queued codes come before the OTP check).
         await _host.Simulator.QueueErrorsAsync(vin, RemoteApi, [2302, 2302]);
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
@@ -211,7 +211,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
 
         // The first call, the call with the first OTP and the call with the second OTP all answer 2302.
         await _host.Simulator.QueueErrorsAsync(vin, RemoteApi, [2302, 2302, 2302]);
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
@@ -236,7 +236,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     {
         string vin = TestVins.New();
         await _host.Simulator.QueueErrorsAsync(vin, RemoteApi, [2302, 2302]);
-        string id = await _host.StartCommandAsync(vin, RemoteApi, settings: _host.Settings with { MaxPinAttempts = 1 });
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock, settings: _host.Settings with { MaxPinAttempts = 1 });
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 1);
 
         await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
@@ -253,7 +253,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     {
         string vin = TestVins.New();
         await _host.Simulator.QueueErrorsAsync(vin, RemoteApi, [2302, 2400]);
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         await _host.SubmitPinAsync(id, VehicleWorkflowHost.DefaultPin);
@@ -271,7 +271,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     {
         string vin = TestVins.New();
         await _host.Simulator.SetPinAsync(vin, "4321");
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         // A double submit for round 1: the wrong PIN is taken, the right one (still for round 1) arrives late.
@@ -294,7 +294,7 @@ public sealed class StrongAuthenticationTests(DefaultWorkflowFixture fixture) : 
     public async Task A_pin_event_the_pin_endpoint_did_not_seal_is_ignored_uses_no_attempt_and_sends_nothing()
     {
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         // Not sealed at all; sealed, but for another command; and an event with no payload.

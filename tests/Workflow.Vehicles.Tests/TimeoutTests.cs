@@ -19,7 +19,7 @@ public sealed class TimeoutTests(SlowGatewayFixture fixture) : IClassFixture<Slo
 
         // Three silent attempts use up the HTTP client's retries for the first activity run.
         await _host.Simulator.InjectFaultsAsync(status: 0, count: 3, delayMs: 60_000);
-        string id = await _host.StartCommandAsync(vin, "pims.vehicle.status");
+        string id = await _host.StartCommandAsync(vin, VehicleWorkflowHost.InformationsApi, VehicleWorkflowHost.Read);
 
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 

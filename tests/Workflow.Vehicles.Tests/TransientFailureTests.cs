@@ -13,9 +13,9 @@ namespace Workflow.Vehicles.Tests;
 /// </summary>
 public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClassFixture<FaultsWorkflowFixture>
 {
-    private const string Api = "pims.vehicle.status";
-    private const string RemoteApi = "pims.remote.door.lock";
-    private const string OtpApi = "pims.authentication.otp";
+    private const string Api = VehicleWorkflowHost.InformationsApi;
+    private const string RemoteApi = VehicleWorkflowHost.CommandApi;
+    private const string OtpApi = VehicleWorkflowHost.OtpApi;
     private readonly VehicleWorkflowHost _host = fixture.Host;
 
     [Fact]
@@ -23,7 +23,7 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
     {
         string vin = TestVins.New();
         await _host.Simulator.InjectFaultsAsync(503, count: 2);
-        string id = await _host.StartCommandAsync(vin, Api);
+        string id = await _host.StartCommandAsync(vin, Api, VehicleWorkflowHost.Read);
 
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
@@ -43,7 +43,7 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
 
         // Three failures exhaust the HTTP client's attempts for the first activity run; the durable retry then gets through.
         await _host.Simulator.InjectFaultsAsync(503, count: 4);
-        string id = await _host.StartCommandAsync(vin, Api);
+        string id = await _host.StartCommandAsync(vin, Api, VehicleWorkflowHost.Read);
 
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
@@ -58,15 +58,15 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
     }
 
     [Fact]
-    public async Task An_outage_that_outlasts_every_retry_ends_with_VehicleError_503()
+    public async Task An_outage_that_outlasts_every_retry_ends_with_VehicleUnavailable_503()
     {
         string vin = TestVins.New();
         await _host.Simulator.InjectFaultsAsync(503, count: 9);
-        string id = await _host.StartCommandAsync(vin, Api);
+        string id = await _host.StartCommandAsync(vin, Api, VehicleWorkflowHost.Read);
 
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
-        Assert.Equal(VehicleCommandOutcome.VehicleError, result.Outcome);
+        Assert.Equal(VehicleCommandOutcome.VehicleUnavailable, result.Outcome);
         Assert.Equal("FAILED", result.Status);
         Assert.Equal(503, result.Error!.Code);
         Assert.StartsWith("The vehicle API stayed unavailable after 3 attempts", result.Error.Label, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
     {
         string vin = TestVins.New();
         await _host.Simulator.InjectFaultsAsync(400, count: 1);
-        string id = await _host.StartCommandAsync(vin, Api);
+        string id = await _host.StartCommandAsync(vin, Api, VehicleWorkflowHost.Read);
 
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
@@ -105,12 +105,47 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
     {
         string vin = TestVins.New();
         await _host.Simulator.InjectFaultsAsync(401, count: 1);
-        string id = await _host.StartCommandAsync(vin, Api);
+        string id = await _host.StartCommandAsync(vin, Api, VehicleWorkflowHost.Read);
 
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
         Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
         Assert.Equal([401, 200], (await _host.Simulator.GetRequestsAsync(vin)).Select(r => r.HttpStatus));
+    }
+
+    [Fact]
+    public async Task An_expired_gateway_token_2301_is_renewed_and_the_call_repeated_once_invisibly()
+    {
+        string vin = TestVins.New();
+        string warm = await _host.StartCommandAsync(TestVins.New(), Api, VehicleWorkflowHost.Read);
+        Assert.Equal(VehicleCommandOutcome.Succeeded, (await _host.WaitForResultAsync(warm)).Result.Outcome);
+
+        // The token the client holds has expired at the gateway: it answers 2301 Need Basic Authentication.
+        await _host.Simulator.ExpireTokensAsync();
+        string id = await _host.StartCommandAsync(vin, Api, VehicleWorkflowHost.Read);
+
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+
+        Assert.Equal(VehicleCommandOutcome.Succeeded, result.Outcome);
+        Assert.Null(result.Error);
+        IReadOnlyList<RequestLogEntry> requests = await _host.Simulator.GetRequestsAsync(vin);
+        Assert.Equal([2301, null], requests.Select(r => r.ErrorCode));
+        Assert.Equal(["call-1", "call-1"], IdempotencyKeyShape.Steps(id, requests).Steps);
+        Assert.Single(_host.LogLines(vin, "2301 Need Basic Authentication"));
+    }
+
+    [Fact]
+    public async Task A_2301_that_persists_after_the_renewed_token_ends_with_VehicleError_2301()
+    {
+        string vin = TestVins.New();
+        await _host.Simulator.QueueErrorsAsync(vin, Api, [2301, 2301]);
+        string id = await _host.StartCommandAsync(vin, Api, VehicleWorkflowHost.Read);
+
+        (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
+
+        Assert.Equal(VehicleCommandOutcome.VehicleError, result.Outcome);
+        Assert.Equal((2301, "Need Basic Authentication (to get CVS token)"), (result.Error!.Code, result.Error.Label));
+        Assert.Equal(2, (await _host.Simulator.GetRequestsAsync(vin)).Count);
     }
 
     [Fact]
@@ -121,11 +156,11 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
 
         // One activity run's worth of HTTP attempts: the host's three runs would get through, the input's one does not.
         await _host.Simulator.InjectFaultsAsync(503, count: 3);
-        string id = await _host.StartCommandAsync(vin, Api, settings: _host.Settings with { RetryMaxAttempts = 1 });
+        string id = await _host.StartCommandAsync(vin, Api, VehicleWorkflowHost.Read, settings: _host.Settings with { RetryMaxAttempts = 1 });
 
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
-        Assert.Equal(VehicleCommandOutcome.VehicleError, result.Outcome);
+        Assert.Equal(VehicleCommandOutcome.VehicleUnavailable, result.Outcome);
         Assert.Equal(503, result.Error!.Code);
         Assert.StartsWith("The vehicle API stayed unavailable after 1 attempts", result.Error.Label, StringComparison.Ordinal);
         Assert.Equal([503, 503, 503], (await _host.Simulator.GetRequestsAsync(vin)).Select(r => r.HttpStatus));
@@ -137,7 +172,7 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
     public async Task An_outage_of_the_otp_request_is_outlasted_by_the_durable_retry_and_counts_as_one_pin_attempt()
     {
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         // The first call is done: these hit the OTP request, one activity run's worth of HTTP attempts.
@@ -155,10 +190,10 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
     }
 
     [Fact]
-    public async Task An_outage_of_the_otp_request_past_every_retry_ends_with_VehicleError_503_and_no_pin_attempt_counted()
+    public async Task An_outage_of_the_otp_request_past_every_retry_ends_with_VehicleUnavailable_503_and_no_pin_attempt_counted()
     {
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         await _host.Simulator.InjectFaultsAsync(503, count: 9);
@@ -166,7 +201,7 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
         (_, VehicleCommandResult result) = await _host.WaitForResultAsync(id);
 
         // Not the PIN's fault: the command ends instead of asking for another PIN.
-        Assert.Equal(VehicleCommandOutcome.VehicleError, result.Outcome);
+        Assert.Equal(VehicleCommandOutcome.VehicleUnavailable, result.Outcome);
         Assert.Equal(503, result.Error!.Code);
         Assert.StartsWith("The vehicle API stayed unavailable after 3 attempts", result.Error.Label, StringComparison.Ordinal);
         Assert.Equal(1, result.PinAttemptsUsed);
@@ -179,7 +214,7 @@ public sealed class TransientFailureTests(FaultsWorkflowFixture fixture) : IClas
     public async Task A_non_retryable_refusal_of_the_otp_request_ends_with_VehicleError_without_asking_for_another_pin()
     {
         string vin = TestVins.New();
-        string id = await _host.StartCommandAsync(vin, RemoteApi);
+        string id = await _host.StartCommandAsync(vin, RemoteApi, VehicleWorkflowHost.Lock);
         await _host.WaitForPinRequestAsync(id, attemptsLeft: 3);
 
         await _host.Simulator.InjectFaultsAsync(400, count: 1);

@@ -12,6 +12,7 @@ namespace Workflow.Vehicles.Tests;
 /// <summary>The typed client against the simulator over HTTP: token caching, credentials, envelope.</summary>
 public sealed class VehicleApiClientTests : IAsyncLifetime
 {
+    private static readonly System.Text.Json.JsonElement ReadParameters = System.Text.Json.JsonSerializer.SerializeToElement(VehicleWorkflowHost.Read);
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly TokenRequestCounter _counter = new();
     private VehicleSimulatorServer? _simulator;
@@ -25,7 +26,7 @@ public sealed class VehicleApiClientTests : IAsyncLifetime
     {
         using ServiceProvider services = Build("local-dev-secret");
         VehicleApiClient client = services.GetRequiredService<VehicleApiClient>();
-        var request = new VehicleApiRequest(TestVins.New(), "pims.vehicle.status", null);
+        var request = new VehicleApiRequest(TestVins.New(), VehicleWorkflowHost.InformationsApi, ReadParameters);
 
         await client.SendAsync(request, idempotencyKey: null, CancellationToken.None);
         await client.SendAsync(request, idempotencyKey: null, CancellationToken.None);
@@ -49,7 +50,7 @@ public sealed class VehicleApiClientTests : IAsyncLifetime
         VehicleApiClient client = services.GetRequiredService<VehicleApiClient>();
 
         VehicleApiException error = await Assert.ThrowsAsync<VehicleApiException>(
-            () => client.SendAsync(new VehicleApiRequest(TestVins.New(), "pims.vehicle.status", null), null, CancellationToken.None));
+            () => client.SendAsync(new VehicleApiRequest(TestVins.New(), VehicleWorkflowHost.InformationsApi, ReadParameters), null, CancellationToken.None));
 
         Assert.Equal(401, error.StatusCode);
         Assert.Contains(SecretNames.VehicleApiClientSecret, error.Message, StringComparison.Ordinal);
@@ -63,15 +64,44 @@ public sealed class VehicleApiClientTests : IAsyncLifetime
         using ServiceProvider services = Build("local-dev-secret", settings, fakeTime: false);
 
         VehicleApiTransientException error = await Assert.ThrowsAsync<VehicleApiTransientException>(
-            () => services.GetRequiredService<VehicleApiClient>().SendAsync(new VehicleApiRequest(TestVins.New(), "pims.vehicle.status", null), null, CancellationToken.None));
+            () => services.GetRequiredService<VehicleApiClient>().SendAsync(new VehicleApiRequest(TestVins.New(), VehicleWorkflowHost.InformationsApi, ReadParameters), null, CancellationToken.None));
 
         Assert.Equal(0, error.StatusCode);
     }
 
     [Fact]
+    public async Task A_transient_pims_code_is_a_transient_error_that_names_the_code()
+    {
+        using ServiceProvider services = Build("local-dev-secret");
+        string vin = TestVins.New();
+        using var http = new HttpClient { BaseAddress = _simulator!.BaseAddress };
+        await new Workflow.VehicleSimulator.Control.VehicleSimulatorControlClient(http).QueueErrorsAsync(vin, VehicleWorkflowHost.InformationsApi, [2377]);
+
+        VehicleApiTransientException error = await Assert.ThrowsAsync<VehicleApiTransientException>(
+            () => services.GetRequiredService<VehicleApiClient>().SendAsync(new VehicleApiRequest(vin, VehicleWorkflowHost.InformationsApi, ReadParameters), null, CancellationToken.None));
+
+        Assert.Equal(2377, error.ErrorCode);
+        Assert.Contains("2377 \"Broker connexion failed\"", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Remote_commands_are_sent_with_pims_set_and_reads_with_pims_get()
+    {
+        using ServiceProvider services = Build("local-dev-secret");
+        string vin = TestVins.New();
+        using var http = new HttpClient { BaseAddress = _simulator!.BaseAddress };
+        VehicleApiClient client = services.GetRequiredService<VehicleApiClient>();
+
+        await client.SendAsync(new VehicleApiRequest(vin, VehicleWorkflowHost.CommandApi, System.Text.Json.JsonSerializer.SerializeToElement(VehicleWorkflowHost.Lock)), null, CancellationToken.None);
+        await client.SendAsync(new VehicleApiRequest(vin, VehicleWorkflowHost.InformationsApi, ReadParameters), null, CancellationToken.None);
+
+        Assert.Equal(["set", "get"], (await new Workflow.VehicleSimulator.Control.VehicleSimulatorControlClient(http).GetRequestsAsync(vin)).Select(r => r.Verb));
+    }
+
+    [Fact]
     public void Requests_and_credentials_never_print_their_secrets()
     {
-        var request = new VehicleApiRequest(TestVins.New(), "pims.remote.door.lock", null, Otp: "OTP-SECRET-1");
+        var request = new VehicleApiRequest(TestVins.New(), VehicleWorkflowHost.CommandApi, null, Otp: "OTP-SECRET-1");
         var credentials = new VehicleApiCredentials("client", "SECRET-2");
 
         Assert.DoesNotContain("OTP-SECRET-1", request.ToString(), StringComparison.Ordinal);

@@ -9,12 +9,21 @@ namespace Workflow.Api.Commands;
 /// <param name="InstanceId">The caller's instance id for an idempotent start, or null for a new one.</param>
 internal sealed record StartCommand(VehicleCommandRequest Request, string? InstanceId);
 
-/// <summary>Field rules of the product API, with messages that say what a valid value looks like.</summary>
+/// <summary>
+/// Field rules of the product API, with messages that say what a valid value looks like. A command's API and
+/// parameters are checked against <see cref="VehicleApiCatalogue"/> before anything starts: each problem is named under
+/// <c>errors</c> by its field (<c>api</c>, <c>parameters.action</c>, <c>parameters.doorState</c>, <c>parameters.programs[0].hour</c>…).
+/// </summary>
 internal static class CommandRequestValidation
 {
     public const int MaxApiLength = 128;
+
     /// <summary>The OTP API is the workflow's business: a caller must not drive it (nor put a PIN in a command's parameters).</summary>
     public const string OtpApi = VehicleApiCodes.OtpApi;
+
+    /// <summary>What the product accepts as <c>api</c>, for messages.</summary>
+    public static readonly string AcceptedApis =
+        $"{VehicleApiCatalogue.CommandApi} (parameters {{\"action\":\"doors\",\"doorState\":\"lock\"}}, horn, warning, charge, chargeDeferredTime, preconditioning) or {VehicleApiCatalogue.InformationsApi} (parameters {{\"actionType\":\"remote\",\"action\":\"get\"}})";
 
     public static bool TryParseStart(JsonElement body, out StartCommand? command, out Dictionary<string, string[]> errors)
     {
@@ -25,17 +34,15 @@ internal static class CommandRequestValidation
             errors["vin"] = ["vin must be 17 characters: digits and capital letters except I, O and Q."];
         }
 
-        string? api = ReadString(body, "api", errors, "api is required: the pims API name, for example pims.remote.door.lock.");
+        string? api = ReadString(body, "api", errors, $"api is required: {AcceptedApis}.");
         if (api is not null && !IsValidApiName(api))
         {
-            errors["api"] = [$"api must be a pims API name such as pims.remote.door.lock: 1 to {MaxApiLength} letters, digits, dots, dashes or underscores, starting with a letter."];
-        }
-        else if (api is not null && api.Equals(OtpApi, StringComparison.OrdinalIgnoreCase))
-        {
-            errors["api"] = [$"{OtpApi} cannot be started as a command: the workflow requests the OTP itself. Send the PIN to the command's pinPostUri."];
+            errors["api"] = [$"api must be a pims API name ({AcceptedApis}): 1 to {MaxApiLength} letters, digits, dots, dashes or underscores, starting with a letter."];
+            api = null;
         }
 
         JsonElement? parameters = null;
+        bool parametersShaped = true;
         if (body.TryGetProperty("parameters", out JsonElement p) && p.ValueKind != JsonValueKind.Null)
         {
             if (p.ValueKind == JsonValueKind.Object)
@@ -45,6 +52,17 @@ internal static class CommandRequestValidation
             else
             {
                 errors["parameters"] = ["parameters must be a JSON object when present."];
+                parametersShaped = false;
+            }
+        }
+
+        // The catalogue (VehicleApiCatalogue) owns which APIs a command may call and what each takes; the OTP API is
+        // the workflow's business: a caller must not drive it (nor put a PIN in a command's parameters).
+        if (api is not null && (parametersShaped || VehicleApiCatalogue.IsOtpApi(api)))
+        {
+            foreach ((string field, string[] messages) in VehicleApiCatalogue.Validate(api, parameters))
+            {
+                errors[field] = messages;
             }
         }
 
@@ -65,7 +83,7 @@ internal static class CommandRequestValidation
         return command is not null;
     }
 
-    /// <summary>17 characters, digits and capital letters without I, O and Q (ISO 3779 excludes them).</summary>
+    /// <summary>The shape of an API name: 1 to <see cref="MaxApiLength"/> letters, digits, dots, dashes or underscores, starting with a letter.</summary>
     public static bool IsValidApiName(string api)
         => api.Length is > 0 and <= MaxApiLength
             && char.IsAsciiLetter(api[0])

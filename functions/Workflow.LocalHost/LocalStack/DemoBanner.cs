@@ -52,13 +52,14 @@ internal sealed class DemoBanner(DemoBanner.Stack stack, IServer server, IHostAp
             ? $"  Storage          Azurite in memory on 127.0.0.1: {azurite}"
             : "  Storage          as configured (AzureWebJobsStorage)");
         text.AppendLine();
-        text.AppendLine("Try the strong-authentication flow: the vehicle answers 2302, the command waits for the PIN, then completes.");
+        text.AppendLine("Try the strong-authentication flow: lock the doors (pims.vehicle.command, action doors); the vehicle answers 2302,");
+        text.AppendLine("the command waits for the PIN, then completes.");
         text.AppendLine("Paste into a shell (bash or zsh):");
         text.AppendLine();
         text.AppendLine($"  BASE={baseUrl}; KEY={key}; ID=demo-$(date +%s)");
         text.AppendLine("  status() { curl -s \"$BASE/api/commands/$ID\" -H \"x-functions-key: $KEY\" \"$@\"; }");
         text.AppendLine("  RESPONSE=$(curl -s -X POST \"$BASE/api/commands\" -H \"x-functions-key: $KEY\" -H 'Content-Type: application/json' \\");
-        text.AppendLine($"    -d '{{\"vin\":\"{DemoVin}\",\"api\":\"pims.remote.door.lock\",\"parameters\":{{}},\"instanceId\":\"'$ID'\"}}'); echo \"$RESPONSE\"");
+        text.AppendLine($"    -d '{{\"vin\":\"{DemoVin}\",\"api\":\"pims.vehicle.command\",\"parameters\":{{\"action\":\"doors\",\"doorState\":\"lock\"}},\"instanceId\":\"'$ID'\"}}'); echo \"$RESPONSE\"");
         text.AppendLine("  PIN_URI=$BASE$(printf '%s' \"$RESPONSE\" | sed -n 's/.*\"pinPostUri\":\"\\([^\"]*\\)\".*/\\1/p')");
         text.AppendLine("  for i in $(seq 60); do status | grep -q '\"AwaitingPin\"' && break; sleep 0.5; done");
         text.AppendLine("  status; echo   # vehicle said 2302: customStatus.stage AwaitingPin, pinAttemptsLeft, pinDeadline");

@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Workflow.VehicleSimulator.Auth;
 using Workflow.VehicleSimulator.Faults;
+using Workflow.VehicleSimulator.Pims;
 using Workflow.VehicleSimulator.State;
 
 namespace Workflow.VehicleSimulator.Control;
@@ -19,6 +21,14 @@ internal static class ControlEndpoints
         var sim = app.MapGroup("/_sim");
         sim.MapPut("/vehicles/{vin}/pin", SetPinAsync);
         sim.MapPost("/vehicles/{vin}/next-errors", QueueErrorsAsync);
+        sim.MapGet("/vehicles/{vin}/state", GetStateAsync);
+        sim.MapPut("/vehicles/{vin}/state", SetStateAsync);
+        sim.MapPost("/vehicles/{vin}/unblock", Unblock);
+        sim.MapPost("/tokens/expire", (TokenIssuer tokens) =>
+        {
+            tokens.ExpireAll();
+            return Results.NoContent();
+        });
         sim.MapPost("/faults", AddFaultAsync);
         sim.MapGet("/faults", (SimulatorState state) => Results.Json(state.Faults.List(), SimulatorJson.Options));
         sim.MapGet("/otps", (string? vin, SimulatorState state) => Results.Json(state.Otps.List(vin), SimulatorJson.Options));
@@ -50,6 +60,65 @@ internal static class ControlEndpoints
 
         state.Vehicles.SetPin(vin, pin);
         return Results.NoContent();
+    }
+
+    private static Task<IResult> GetStateAsync(string vin, SimulatorState state) =>
+        Task.FromResult(Vin.IsValid(vin) ? Results.Json(state.Vehicles.State(vin), SimulatorJson.Options) : JsonBody.BadRequest(Vin.Rule));
+
+    private static IResult Unblock(string vin, SimulatorState state)
+    {
+        if (!Vin.IsValid(vin))
+        {
+            return JsonBody.BadRequest(Vin.Rule);
+        }
+
+        state.Vehicles.Update(vin, v => v.Apply(new VehicleStateUpdate { AccountBlocked = false }));
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> SetStateAsync(string vin, HttpContext context, SimulatorState state)
+    {
+        var (body, error) = await JsonBody.ReadAsync<VehicleStateUpdate>(context.Request, context.RequestAborted);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        if (!Vin.IsValid(vin))
+        {
+            return JsonBody.BadRequest(Vin.Rule);
+        }
+
+        if (body!.Doors is not (null or "locked" or "unlocked"))
+        {
+            return JsonBody.BadRequest("doors must be \"locked\" or \"unlocked\".");
+        }
+
+        if (body.RunningAction is { Length: > 0 } running && !RemoteActions.Contains(running))
+        {
+            return JsonBody.BadRequest($"runningAction must be one of {string.Join(", ", RemoteActions)}, or \"\" to clear it.");
+        }
+
+        if (body.WrongPinsBeforeBlock is < 1 or > 100)
+        {
+            return JsonBody.BadRequest("wrongPinsBeforeBlock must be between 1 and 100.");
+        }
+
+        if (body.StrongAuth?.Keys.FirstOrDefault(k => !IsStrongAuthKey(k)) is { } badKey)
+        {
+            return JsonBody.BadRequest($"strongAuth key '{badKey}' must be {PimsCodes.CommandApi} or {PimsCodes.InformationsApi}, optionally followed by :action.");
+        }
+
+        state.Vehicles.Update(vin, v => v.Apply(body));
+        return Results.Json(state.Vehicles.State(vin), SimulatorJson.Options);
+    }
+
+    private static readonly string[] RemoteActions = ["doors", "horn", "warning", "charge", "chargeDeferredTime", "preconditioning"];
+
+    private static bool IsStrongAuthKey(string key)
+    {
+        var api = key.Split(':', 2)[0];
+        return api is PimsCodes.CommandApi or PimsCodes.InformationsApi;
     }
 
     private static async Task<IResult> QueueErrorsAsync(string vin, HttpContext context, SimulatorState state)

@@ -22,7 +22,7 @@ internal sealed class FaultInjector(TimeProvider time)
     {
         lock (_gate)
         {
-            var index = _rules.FindIndex(r => r.Path is null || string.Equals(r.Path, path, StringComparison.OrdinalIgnoreCase));
+            var index = _rules.FindIndex(r => Matches(r.Path, path));
             if (index < 0)
             {
                 return null;
@@ -44,6 +44,11 @@ internal sealed class FaultInjector(TimeProvider time)
             return new FaultHit(rule.Status, delay);
         }
     }
+
+    /// <summary>No path: every vehicle API path; a path ending with <c>/</c> (e.g. <c>/v1/pims/</c>): every path under it; otherwise that path.</summary>
+    public static bool Matches(string? rule, string path) =>
+        rule is null
+        || (rule.EndsWith('/') ? path.StartsWith(rule, StringComparison.OrdinalIgnoreCase) : string.Equals(rule, path, StringComparison.OrdinalIgnoreCase));
 
     public IReadOnlyList<FaultRule> List()
     {

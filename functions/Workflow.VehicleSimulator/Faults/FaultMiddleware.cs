@@ -29,11 +29,11 @@ internal sealed partial class FaultMiddleware(RequestDelegate next, SimulatorSta
         }
 
         LogFault(logger, hit.Status, path);
-        if (string.Equals(path, PimsEndpoint.Path, StringComparison.OrdinalIgnoreCase))
+        if (PimsEndpoint.IsPimsPath(path))
         {
             var at = state.Time.GetUtcNow();
             var (request, _) = await PimsRequestReader.ReadAsync(context.Request, context.RequestAborted);
-            state.Requests.Add(PimsEndpoint.Entry(at, request, PimsRequestReader.IdempotencyKey(context.Request), hit.Status));
+            state.Requests.Add(PimsEndpoint.Entry(at, request, PimsRequestReader.IdempotencyKey(context.Request), hit.Status, PimsEndpoint.VerbOf(path)));
         }
 
         await Results.Problem(

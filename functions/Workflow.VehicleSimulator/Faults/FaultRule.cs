@@ -2,7 +2,7 @@ namespace Workflow.VehicleSimulator.Faults;
 
 /// <summary>
 /// A pending fault as shown by <c>GET /_sim/faults</c>. <see cref="Status"/> 0 means "delay only,
-/// then process normally"; <see cref="Path"/> null means every <c>/v1/</c> path.
+/// then process normally"; <see cref="Path"/> null means every <c>/v1/</c> path, one ending with <c>/</c> every path under it.
 /// </summary>
 public sealed record FaultRule(int Status, int Remaining, int DelayMs, string? Path);
 

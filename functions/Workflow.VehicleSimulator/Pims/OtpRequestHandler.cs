@@ -4,18 +4,41 @@ using Workflow.VehicleSimulator.State;
 namespace Workflow.VehicleSimulator.Pims;
 
 /// <summary>
-/// <c>pims.authentication.otp</c> with <c>action: "withPIN"</c>, as the seeds describe it: a correct
-/// PIN yields an OTP; after 2317/2312 the VIN's step cache stays stale, and every withPIN request
-/// answers that code again, until one carries <c>resetStep: true</c>.
+/// <c>pims.authentication.otp</c> with <c>action: "withPIN"</c>, as the seeds and the spec describe it: a vehicle not
+/// enrolled answers 2313; a blocked account 2310; after 2317/2312 the VIN's step cache stays stale, and every withPIN
+/// request answers that code again, until one carries <c>resetStep: true</c>; a wrong PIN answers 2308, and the one
+/// that reaches <c>WrongPinsBeforeBlock</c> blocks the account; a right PIN yields an OTP.
 /// </summary>
 internal static class OtpRequestHandler
 {
     public static PimsMessage Handle(PimsCall call, string transactionId, SimulatorState state, VehicleSimulatorOptions options)
     {
         var parameters = call.Parameters;
-        if (ReadString(parameters, "action") != PimsCodes.WithPinAction)
+        if (!parameters.TryGetProperty("action", out var action) || action.ValueKind == JsonValueKind.Null)
         {
-            return PimsMessage.Failed(transactionId, PimsCodes.InvalidParameters);
+            return PimsMessage.Failed(transactionId, PimsCodes.MissingParameter, "action");
+        }
+
+        if (action.ValueKind != JsonValueKind.String || action.GetString() != PimsCodes.WithPinAction)
+        {
+            return PimsMessage.Failed(transactionId, PimsCodes.InvalidParameter, "action");
+        }
+
+        var pin = ReadString(parameters, "pinCode");
+        if (string.IsNullOrEmpty(pin))
+        {
+            return PimsMessage.Failed(transactionId, PimsCodes.MissingParameter, "pinCode");
+        }
+
+        var vehicle = state.Vehicles.Update(call.Vin, v => (v.Enrolled, v.AccountBlocked));
+        if (!vehicle.Enrolled)
+        {
+            return PimsMessage.Failed(transactionId, PimsCodes.EnrollmentRequired);
+        }
+
+        if (vehicle.AccountBlocked)
+        {
+            return PimsMessage.Failed(transactionId, PimsCodes.AccountBlocked);
         }
 
         var resetStep = parameters.TryGetProperty("resetStep", out var reset) && reset.ValueKind == JsonValueKind.True;
@@ -29,17 +52,20 @@ internal static class OtpRequestHandler
             state.Vehicles.SetStaleStepCode(call.Vin, null);
         }
 
-        var pin = ReadString(parameters, "pinCode");
-        if (string.IsNullOrEmpty(pin))
-        {
-            return PimsMessage.Failed(transactionId, PimsCodes.InvalidParameters);
-        }
-
         if (!state.Vehicles.PinMatches(call.Vin, pin, options.DefaultPin))
         {
-            return PimsMessage.Failed(transactionId, PimsCodes.InvalidPinCode);
+            state.Vehicles.Update(call.Vin, v =>
+            {
+                v.WrongPins++;
+                if (v.WrongPins >= (v.WrongPinsBeforeBlock ?? options.WrongPinsBeforeBlock))
+                {
+                    v.AccountBlocked = true;
+                }
+            });
+            return PimsMessage.Failed(transactionId, PimsCodes.AccessRefused);
         }
 
+        state.Vehicles.Update(call.Vin, v => v.WrongPins = 0);
         var otp = state.Otps.Issue(call.Vin);
         return PimsMessage.Succeeded(transactionId, new { otp = otp.Otp, expiresAt = otp.ExpiresAt });
     }

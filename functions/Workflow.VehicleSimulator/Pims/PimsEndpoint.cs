@@ -6,15 +6,33 @@ using Workflow.VehicleSimulator.State;
 namespace Workflow.VehicleSimulator.Pims;
 
 /// <summary>
-/// <c>POST /v1/pims/get</c>: the HTTP mirror of the SDK's <c>pims.get(api, parameters)</c>. Business
-/// outcomes, failures included, are HTTP 200 with the SDK message; only transport-level problems
-/// (authentication, malformed body) are HTTP errors.
+/// <c>POST /v1/pims/get</c> and <c>POST /v1/pims/set</c>: the HTTP mirror of the SDK's <c>pims.get(api, parameters)</c>
+/// and <c>pims.set(api, parameters)</c>. Business outcomes, failures included, are HTTP 200 with the SDK message (an
+/// expired token too: 2301); only transport-level problems (a missing or unknown token, a malformed body) are HTTP errors.
 /// </summary>
 internal static partial class PimsEndpoint
 {
+    /// <summary>The <c>pims.get</c> endpoint.</summary>
     public const string Path = "/v1/pims/get";
 
-    public static async Task<IResult> HandleAsync(
+    /// <summary>The <c>pims.set</c> endpoint.</summary>
+    public const string SetPath = "/v1/pims/set";
+
+    /// <summary>Whether <paramref name="path"/> is one of the pims endpoints.</summary>
+    public static bool IsPimsPath(string path) =>
+        string.Equals(path, Path, StringComparison.OrdinalIgnoreCase) || string.Equals(path, SetPath, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The verb of a pims endpoint's path.</summary>
+    public static string VerbOf(string path) => string.Equals(path, SetPath, StringComparison.OrdinalIgnoreCase) ? PimsCatalogue.Set : PimsCatalogue.Get;
+
+    public static Task<IResult> HandleGetAsync(HttpContext context, TokenIssuer tokens, PimsProcessor processor, SimulatorState state, ILogger<PimsProcessor> logger) =>
+        HandleAsync(PimsCatalogue.Get, context, tokens, processor, state, logger);
+
+    public static Task<IResult> HandleSetAsync(HttpContext context, TokenIssuer tokens, PimsProcessor processor, SimulatorState state, ILogger<PimsProcessor> logger) =>
+        HandleAsync(PimsCatalogue.Set, context, tokens, processor, state, logger);
+
+    private static async Task<IResult> HandleAsync(
+        string verb,
         HttpContext context,
         TokenIssuer tokens,
         PimsProcessor processor,
@@ -27,9 +45,10 @@ internal static partial class PimsEndpoint
         // The body is read before authentication only so the request log can say which VIN a 401 was for.
         var (request, bodyError) = await PimsRequestReader.ReadAsync(context.Request, context.RequestAborted);
 
-        if (BearerAuthentication.Challenge(context.Request, tokens) is { } challenge)
+        bool expired = BearerAuthentication.HasExpiredToken(context.Request, tokens);
+        if (!expired && BearerAuthentication.Challenge(context.Request, tokens) is { } challenge)
         {
-            state.Requests.Add(Entry(at, request, idempotencyKey, StatusCodes.Status401Unauthorized));
+            state.Requests.Add(Entry(at, request, idempotencyKey, StatusCodes.Status401Unauthorized, verb));
             context.Response.Headers.WWWAuthenticate = challenge;
             return Results.Problem(
                 detail: "A valid bearer token from POST /v1/token is required.",
@@ -37,14 +56,17 @@ internal static partial class PimsEndpoint
                 title: "Unauthorized");
         }
 
-        var (call, problem) = request is null ? (null, null) : PimsRequestReader.Validate(request, idempotencyKey);
+        var (call, problem) = request is null ? (null, null) : PimsRequestReader.Validate(request, idempotencyKey, verb);
         if (call is null)
         {
-            state.Requests.Add(Entry(at, request, idempotencyKey, StatusCodes.Status400BadRequest));
+            state.Requests.Add(Entry(at, request, idempotencyKey, StatusCodes.Status400BadRequest, verb));
             return bodyError ?? JsonBody.BadRequest(problem!);
         }
 
-        var (message, replayed) = processor.Handle(call);
+        // An expired token gets the SDK's 2301 "Need Basic Authentication": nothing is done or remembered.
+        var (message, replayed) = expired
+            ? (PimsMessage.Failed(Guid.NewGuid().ToString(), PimsCodes.NeedBasicAuthentication), false)
+            : processor.Handle(call);
         state.Requests.Add(new RequestLogEntry(
             at,
             call.Vin,
@@ -54,7 +76,8 @@ internal static partial class PimsEndpoint
             replayed,
             StatusCodes.Status200OK,
             message.Status,
-            message.Error?.Code));
+            message.Error?.Code,
+            verb));
         if (message.Error is { } failure)
         {
             LogFailed(logger, call.Api, call.Vin, failure.Code, message.TransactionId, replayed);
@@ -68,8 +91,8 @@ internal static partial class PimsEndpoint
     }
 
     /// <summary>A log entry for a request that got no business answer; the fields come from the body when it could be read.</summary>
-    public static RequestLogEntry Entry(DateTimeOffset at, PimsRequest? request, string? idempotencyKey, int httpStatus) =>
-        new(at, request?.Vin, request?.Api, request?.Otp is not null, idempotencyKey, Replayed: false, httpStatus, Status: null, ErrorCode: null);
+    public static RequestLogEntry Entry(DateTimeOffset at, PimsRequest? request, string? idempotencyKey, int httpStatus, string verb) =>
+        new(at, request?.Vin, request?.Api, request?.Otp is not null, idempotencyKey, Replayed: false, httpStatus, Status: null, ErrorCode: null, verb);
 
     [LoggerMessage(
         Level = LogLevel.Information,

@@ -19,8 +19,8 @@ internal sealed record PimsMessage(
     public static PimsMessage Succeeded(string transactionId, object result) =>
         new(transactionId, SucceededStatus, JsonSerializer.SerializeToElement(result, SimulatorJson.Options), null);
 
-    public static PimsMessage Failed(string transactionId, int code) =>
-        new(transactionId, FailedStatus, null, new PimsError(code, PimsCodes.LabelOf(code)));
+    public static PimsMessage Failed(string transactionId, int code, string? parameter = null, string? action = null) =>
+        new(transactionId, FailedStatus, null, new PimsError(code, PimsCodes.LabelOf(code, parameter, action)));
 }
 
 /// <summary>The <c>error</c> part of a FAILED message.</summary>

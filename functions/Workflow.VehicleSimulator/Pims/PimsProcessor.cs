@@ -19,7 +19,9 @@ internal sealed class PimsProcessor(SimulatorState state, VehicleSimulatorOption
             }
 
             var message = Execute(call, Guid.NewGuid().ToString());
-            if (call.IdempotencyKey is { } newKey)
+
+            // A transient or busy answer did nothing: a retry under the same key is processed anew.
+            if (call.IdempotencyKey is { } newKey && !(message.Error is { } error && PimsCodes.IsRetryable(error.Code)))
             {
                 state.Idempotency.Store(call.Vin, newKey, message);
             }
@@ -42,29 +44,22 @@ internal sealed class PimsProcessor(SimulatorState state, VehicleSimulatorOption
             return PimsMessage.Failed(transactionId, code);
         }
 
-        // Before the strong-auth check: whatever the configured prefix, the OTP API must stay reachable without an OTP.
+        // The API must exist and be called with its verb (pims.get / pims.set).
+        if (PimsCatalogue.VerbOf(call.Api) is not { } verb || verb != call.Verb)
+        {
+            return PimsMessage.Failed(transactionId, PimsCodes.InvalidParameter, "api");
+        }
+
         if (call.Api == PimsCodes.OtpApi)
         {
             return OtpRequestHandler.Handle(call, transactionId, state, options);
         }
 
-        var now = state.Time.GetUtcNow();
-        if (IsStrongAuthApi(call.Api))
+        if (PimsCatalogue.Check(call) is { } invalid)
         {
-            if (call.Otp is null || !state.Otps.TryConsume(call.Vin, call.Otp))
-            {
-                return PimsMessage.Failed(transactionId, PimsCodes.NeedStrongAuthentication);
-            }
-
-            return PimsMessage.Succeeded(
-                transactionId,
-                new { vin = call.Vin, api = call.Api, parameters = call.Parameters, action = "executed", executedAt = now });
+            return PimsMessage.Failed(transactionId, invalid.Code, invalid.Parameter);
         }
 
-        return PimsMessage.Succeeded(
-            transactionId,
-            new { vin = call.Vin, api = call.Api, parameters = call.Parameters, retrievedAt = now });
+        return VehicleCommandHandler.Handle(call, transactionId, state);
     }
-
-    private bool IsStrongAuthApi(string api) => api.StartsWith(options.StrongAuthApiPrefix, StringComparison.Ordinal);
 }

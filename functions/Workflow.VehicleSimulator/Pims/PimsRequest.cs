@@ -6,4 +6,5 @@ namespace Workflow.VehicleSimulator.Pims;
 internal sealed record PimsRequest(string? Vin, string? Api, JsonElement? Parameters, string? Otp);
 
 /// <summary>A checked pims call, ready for <see cref="PimsProcessor"/>.</summary>
-internal sealed record PimsCall(string Vin, string Api, JsonElement Parameters, string? Otp, string? IdempotencyKey);
+/// <remarks><c>Verb</c> is <c>get</c> or <c>set</c>: which endpoint it came through.</remarks>
+internal sealed record PimsCall(string Vin, string Api, JsonElement Parameters, string? Otp, string? IdempotencyKey, string Verb = PimsCatalogue.Get);

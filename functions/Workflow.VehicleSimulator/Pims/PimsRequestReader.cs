@@ -25,7 +25,7 @@ internal static class PimsRequestReader
     }
 
     /// <summary>Checks the fields; returns the call or the detail of the first problem found.</summary>
-    public static (PimsCall? Call, string? Problem) Validate(PimsRequest request, string? idempotencyKey)
+    public static (PimsCall? Call, string? Problem) Validate(PimsRequest request, string? idempotencyKey, string verb)
     {
         if (!Vin.IsValid(request.Vin))
         {
@@ -48,6 +48,6 @@ internal static class PimsRequestReader
         }
 
         var parameters = request.Parameters is { ValueKind: JsonValueKind.Object } p ? p.Clone() : EmptyObject;
-        return (new PimsCall(request.Vin, request.Api, parameters, request.Otp, idempotencyKey), null);
+        return (new PimsCall(request.Vin, request.Api, parameters, request.Otp, idempotencyKey, verb), null);
     }
 }

@@ -4,21 +4,16 @@ using System.Text;
 namespace Workflow.VehicleSimulator.State;
 
 /// <summary>
-/// Per-vehicle state: PIN override, queued errors per API, and the stale step cache that the seeds
-/// describe for 2317/2312. A vehicle exists as soon as something is set for its VIN.
+/// Per-vehicle state: PIN override, queued errors per API, the stale step cache that the seeds describe for
+/// 2317/2312, the strong-authentication account (wrong PINs, blocked, enrolled), which calls need an OTP, and the
+/// scriptable car (doors, engine, charging, …). A vehicle exists as soon as something is set or asked for its VIN.
 /// </summary>
-internal sealed class VehicleRegistry
+internal sealed class VehicleRegistry(VehicleSimulatorOptions options)
 {
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, Vehicle> _vehicles = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimulatedVehicle> _vehicles = new(StringComparer.Ordinal);
 
-    public void SetPin(string vin, string pin)
-    {
-        lock (_gate)
-        {
-            GetOrAdd(vin).Pin = pin;
-        }
-    }
+    public void SetPin(string vin, string pin) => Update(vin, v => v.Pin = pin);
 
     /// <summary>Compares in constant time: the simulator should not teach clients habits a real PIN check would punish.</summary>
     public bool PinMatches(string vin, string candidate, string defaultPin)
@@ -32,22 +27,18 @@ internal sealed class VehicleRegistry
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(candidate));
     }
 
-    public void EnqueueErrors(string vin, string api, IEnumerable<int> codes)
+    public void EnqueueErrors(string vin, string api, IEnumerable<int> codes) => Update(vin, vehicle =>
     {
-        lock (_gate)
+        if (!vehicle.NextErrors.TryGetValue(api, out var queue))
         {
-            var errors = GetOrAdd(vin).NextErrors;
-            if (!errors.TryGetValue(api, out var queue))
-            {
-                errors[api] = queue = new Queue<int>();
-            }
-
-            foreach (var code in codes)
-            {
-                queue.Enqueue(code);
-            }
+            vehicle.NextErrors[api] = queue = new Queue<int>();
         }
-    }
+
+        foreach (var code in codes)
+        {
+            queue.Enqueue(code);
+        }
+    });
 
     public bool TryDequeueError(string vin, string api, out int code)
     {
@@ -61,21 +52,26 @@ internal sealed class VehicleRegistry
     }
 
     /// <summary>The code every withPIN request answers until one carries <c>resetStep: true</c>; null when the cache is fresh.</summary>
-    public int? StaleStepCode(string vin)
+    public int? StaleStepCode(string vin) => Read(vin, v => v.StaleStepCode);
+
+    public void SetStaleStepCode(string vin, int? code) => Update(vin, v => v.StaleStepCode = code);
+
+    /// <summary>Runs <paramref name="action"/> on the vehicle under the registry's lock, creating the vehicle if need be.</summary>
+    public T Update<T>(string vin, Func<SimulatedVehicle, T> action)
     {
         lock (_gate)
         {
-            return _vehicles.TryGetValue(vin, out var vehicle) ? vehicle.StaleStepCode : null;
+            return action(GetOrAdd(vin));
         }
     }
 
-    public void SetStaleStepCode(string vin, int? code)
+    public void Update(string vin, Action<SimulatedVehicle> action) => Update(vin, v =>
     {
-        lock (_gate)
-        {
-            GetOrAdd(vin).StaleStepCode = code;
-        }
-    }
+        action(v);
+        return true;
+    });
+
+    public VehicleState State(string vin) => Read(vin, v => v.Snapshot(options));
 
     public void Clear()
     {
@@ -85,22 +81,117 @@ internal sealed class VehicleRegistry
         }
     }
 
-    private Vehicle GetOrAdd(string vin)
+    private T Read<T>(string vin, Func<SimulatedVehicle, T> read)
+    {
+        lock (_gate)
+        {
+            return read(_vehicles.TryGetValue(vin, out var vehicle) ? vehicle : new SimulatedVehicle());
+        }
+    }
+
+    private SimulatedVehicle GetOrAdd(string vin)
     {
         if (!_vehicles.TryGetValue(vin, out var vehicle))
         {
-            _vehicles[vin] = vehicle = new Vehicle();
+            _vehicles[vin] = vehicle = new SimulatedVehicle();
         }
 
         return vehicle;
     }
+}
 
-    private sealed class Vehicle
+/// <summary>One vehicle's mutable state; only touched under <see cref="VehicleRegistry"/>'s lock.</summary>
+internal sealed class SimulatedVehicle
+{
+    public string? Pin { get; set; }
+
+    public int? StaleStepCode { get; set; }
+
+    public Dictionary<string, Queue<int>> NextErrors { get; } = new(StringComparer.Ordinal);
+
+    public bool DoorsLocked { get; set; }
+
+    public bool DoorOpen { get; set; }
+
+    public bool EngineRunning { get; set; }
+
+    public bool Charging { get; set; }
+
+    public bool ChargingStandby { get; set; }
+
+    public bool Preconditioning { get; set; }
+
+    public bool HornRecentlyUsed { get; set; }
+
+    public bool LightsRecentlyUsed { get; set; }
+
+    public string? RunningAction { get; set; }
+
+    public bool Enrolled { get; set; } = true;
+
+    public bool AccountBlocked { get; set; }
+
+    public int WrongPins { get; set; }
+
+    public int? WrongPinsBeforeBlock { get; set; }
+
+    public Dictionary<string, bool> StrongAuth { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a call of <paramref name="api"/> with <paramref name="action"/> needs an OTP: the <c>api:action</c> override, the <c>api</c> one, else remote commands only.</summary>
+    public bool NeedsStrongAuth(string api, string? action) =>
+        action is not null && StrongAuth.TryGetValue($"{api}:{action}", out bool perAction) ? perAction
+        : StrongAuth.TryGetValue(api, out bool perApi) ? perApi
+        : api == Pims.PimsCodes.CommandApi;
+
+    public VehicleState Snapshot(VehicleSimulatorOptions options) => new(
+        DoorsLocked ? "locked" : "unlocked",
+        DoorOpen,
+        EngineRunning,
+        Charging,
+        ChargingStandby,
+        Preconditioning,
+        HornRecentlyUsed,
+        LightsRecentlyUsed,
+        RunningAction,
+        Enrolled,
+        AccountBlocked,
+        WrongPins,
+        WrongPinsBeforeBlock ?? options.WrongPinsBeforeBlock,
+        new Dictionary<string, bool>(StrongAuth, StringComparer.Ordinal));
+
+    public void Apply(VehicleStateUpdate update)
     {
-        public string? Pin { get; set; }
+        if (update.Doors is { } doors)
+        {
+            DoorsLocked = doors == "locked";
+        }
 
-        public int? StaleStepCode { get; set; }
+        DoorOpen = update.DoorOpen ?? DoorOpen;
+        EngineRunning = update.EngineRunning ?? EngineRunning;
+        Charging = update.Charging ?? Charging;
+        ChargingStandby = update.ChargingStandby ?? ChargingStandby;
+        Preconditioning = update.Preconditioning ?? Preconditioning;
+        HornRecentlyUsed = update.HornRecentlyUsed ?? HornRecentlyUsed;
+        LightsRecentlyUsed = update.LightsRecentlyUsed ?? LightsRecentlyUsed;
+        if (update.RunningAction is { } running)
+        {
+            RunningAction = running.Length == 0 ? null : running;
+        }
 
-        public Dictionary<string, Queue<int>> NextErrors { get; } = new(StringComparer.Ordinal);
+        Enrolled = update.Enrolled ?? Enrolled;
+        if (update.AccountBlocked is { } blocked)
+        {
+            AccountBlocked = blocked;
+            if (!blocked)
+            {
+                WrongPins = 0;
+            }
+        }
+
+        WrongPinsBeforeBlock = update.WrongPinsBeforeBlock ?? WrongPinsBeforeBlock;
+        foreach ((string key, bool required) in update.StrongAuth ?? new Dictionary<string, bool>())
+        {
+            StrongAuth[key] = required;
+        }
     }
 }

@@ -24,6 +24,10 @@ namespace Workflow.Vehicles.Activities;
 /// Set when the submission was not a PIN sealed by this app for this command and round: nothing was sent, no attempt
 /// used; the orchestration ignores it.
 /// </param>
+/// <param name="Unavailable">
+/// Set by the orchestrator when the request kept failing transiently past every durable retry (with
+/// <paramref name="GatewayRefused"/>): the command ends <c>VehicleUnavailable</c>.
+/// </param>
 public sealed record OtpRequestOutcome(
     string? SealedOtp,
     VehicleError? Error,
@@ -31,7 +35,8 @@ public sealed record OtpRequestOutcome(
     bool GatewayRefused,
     DateTimeOffset? LockedOutUntil = null,
     DateTimeOffset? BusyUntil = null,
-    bool NotAPin = false)
+    bool NotAPin = false,
+    bool Unavailable = false)
 {
     /// <summary>
     /// Error code of a PIN not sent because the vehicle is locked out. It is in the HTTP status space, like every
@@ -47,6 +52,9 @@ public sealed record OtpRequestOutcome(
 
     /// <summary>The gateway refused the request at the HTTP level.</summary>
     public static OtpRequestOutcome Refused(int code, string label) => new(null, new VehicleError(code, label), null, true);
+
+    /// <summary>The request stayed unavailable past every retry.</summary>
+    public static OtpRequestOutcome GaveUp(string label) => new(null, new VehicleError(Api.VehicleApiCodes.Unavailable, label), null, true, Unavailable: true);
 
     /// <summary>The submission is not a PIN for this command and round: ignored.</summary>
     public static OtpRequestOutcome NotSealedByThisApp() => new(null, null, null, false, NotAPin: true);

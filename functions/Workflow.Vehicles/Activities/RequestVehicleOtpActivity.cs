@@ -94,11 +94,11 @@ public sealed partial class RequestVehicleOtpActivity(
 
         if (!answer.IsSucceeded)
         {
-            // 2317/2312 say the step cache is stale, not that the PIN is wrong; any other refusal is a wrong PIN,
-            // exactly as the orchestrator counts it.
-            Task settle = VehicleApiCodes.NeedsResetStep(answer.Error!.Code)
-                ? limiter.ReleaseAsync(input.Vin, attemptId, cancellationToken)
-                : limiter.RecordWrongPinAsync(input.Vin, attemptId, cancellationToken);
+            // Only 2308 says the PIN is wrong, exactly as the orchestrator counts it; 2310 (account blocked), 2313, 2317/2312
+            // and the rest say nothing about this PIN.
+            Task settle = answer.Error!.Code == VehicleApiCodes.WrongPin
+                ? limiter.RecordWrongPinAsync(input.Vin, attemptId, cancellationToken)
+                : limiter.ReleaseAsync(input.Vin, attemptId, cancellationToken);
             await settle.ConfigureAwait(false);
             return OtpRequestOutcome.Rejected(answer.Error, answer.TransactionId);
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -10,19 +11,22 @@ using Workflow.Secrets;
 namespace Workflow.Vehicles.Api;
 
 /// <summary>
-/// Typed <see cref="HttpClient"/> for the vehicle API gateway: <c>POST /v1/pims/get</c> with the SDK
-/// envelope, authenticated with a client-credentials token from <c>POST /v1/token</c>.
+/// Typed <see cref="HttpClient"/> for the vehicle API gateway: <c>POST /v1/pims/get</c> or <c>/v1/pims/set</c> (the
+/// SDK's verb, <see cref="VehicleApiCatalogue.VerbOf"/>) with the SDK envelope, authenticated with a
+/// client-credentials token from <c>POST /v1/token</c>.
 /// </summary>
 /// <remarks>
 /// <para>
 /// The HTTP pipeline (see <c>AddVehicleWorkflow</c>) already retries 5xx, 408, 429, timeouts and
 /// connection errors a few times with short delays; whatever is still failing after that surfaces as
 /// <see cref="VehicleApiTransientException"/>, so the caller can retry later. Those quick retries resend
-/// POSTs, which is safe because every vehicle request carries an <c>Idempotency-Key</c>.
+/// POSTs, which is safe because every vehicle request carries an <c>Idempotency-Key</c>. A FAILED answer with a
+/// transient code (2201, 2202, 2204, 2314, 2377: <see cref="VehicleApiCodes.IsTransient"/>) surfaces the same way.
 /// </para>
 /// <para>
-/// A 401 from the API means the cached token was revoked or expired early: the client fetches a new
-/// token once and repeats the request. Other refusals surface as <see cref="VehicleApiException"/>.
+/// A 401 from the API, or a FAILED answer 2301 "Need Basic Authentication", means the cached token was revoked or
+/// expired early: the client fetches a new token once and repeats the request (the caller never sees it). Other
+/// refusals surface as <see cref="VehicleApiException"/>.
 /// Logs carry the API, the VIN, the status, the error code and the transaction id only.
 /// </para>
 /// </remarks>
@@ -31,8 +35,11 @@ public sealed class VehicleApiClient
     /// <summary>Path of the token endpoint, relative to the gateway base address.</summary>
     public const string TokenPath = "v1/token";
 
-    /// <summary>Path of the pims message endpoint, relative to the gateway base address.</summary>
+    /// <summary>Path of the pims message endpoint of <c>pims.get</c>, relative to the gateway base address.</summary>
     public const string PimsPath = "v1/pims/get";
+
+    /// <summary>Path of the pims message endpoint of <c>pims.set</c>, relative to the gateway base address.</summary>
+    public const string PimsSetPath = "v1/pims/set";
 
     /// <summary>The header that makes a repeated request replay the first answer instead of acting again.</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
@@ -78,16 +85,39 @@ public sealed class VehicleApiClient
             response = await PostPimsAsync(request, idempotencyKey, token, cancellationToken).ConfigureAwait(false);
         }
 
+        VehicleApiMessage message;
         using (response)
         {
-            return await ReadMessageAsync(request, response, cancellationToken).ConfigureAwait(false);
+            message = await ReadMessageAsync(request, response, cancellationToken).ConfigureAwait(false);
         }
+
+        if (message.FailedWith(VehicleApiCodes.NeedBasicAuthentication))
+        {
+            // The gateway's token expired (2301): renew it and repeat once; a second 2301 is the caller's to handle.
+            VehicleApiLog.BasicAuthenticationNeeded(_logger, request.Api, request.Vin);
+            token = await _tokens.GetAsync(rejected: token, FetchTokenAsync, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage repeated = await PostPimsAsync(request, idempotencyKey, token, cancellationToken).ConfigureAwait(false);
+            message = await ReadMessageAsync(request, repeated, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!message.IsSucceeded && message.Error is { Code: var code, Label: var label } && VehicleApiCodes.IsTransient(code))
+        {
+            throw new VehicleApiTransientException(
+                string.Create(CultureInfo.InvariantCulture, $"The vehicle API answered {request.Api} with {code} \"{label}\" (transaction {message.TransactionId})."),
+                statusCode: (int)HttpStatusCode.OK)
+            {
+                ErrorCode = code,
+            };
+        }
+
+        return message;
     }
 
     private async Task<HttpResponseMessage> PostPimsAsync(VehicleApiRequest request, string? idempotencyKey, string token, CancellationToken cancellationToken)
     {
         var envelope = new PimsEnvelope(request.Vin, request.Api, request.Parameters ?? EmptyObject, request.Otp);
-        using var message = new HttpRequestMessage(HttpMethod.Post, PimsPath) { Content = JsonContent.Create(envelope, options: Json) };
+        string path = VehicleApiCatalogue.VerbOf(request.Api) == VehicleApiVerb.Set ? PimsSetPath : PimsPath;
+        using var message = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(envelope, options: Json) };
         message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (idempotencyKey is not null)
         {

@@ -20,6 +20,9 @@ internal static partial class VehicleApiLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Vehicle API access token refused (401); fetching a new one")]
     public static partial void TokenRejected(ILogger logger);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Vehicle API {Api} for VIN {Vin}: 2301 Need Basic Authentication; renewing the access token and repeating the call once")]
+    public static partial void BasicAuthenticationNeeded(ILogger logger, string api, string vin);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Vehicle API access token obtained, valid for {Lifetime}")]
     public static partial void TokenObtained(ILogger logger, TimeSpan lifetime);
 

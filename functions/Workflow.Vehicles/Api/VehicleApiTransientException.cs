@@ -4,7 +4,7 @@ namespace Workflow.Vehicles.Api;
 
 /// <summary>
 /// The gateway could not be reached or answered 5xx, 408 or 429, even after the HTTP client's quick
-/// retries. Activities let it escape so the orchestration's durable retry policy, which handles only
+/// retries, or answered FAILED with a transient code (<see cref="VehicleApiCodes.IsTransient"/>). Activities let it escape so the orchestration's durable retry policy, which handles only
 /// this type, tries again later. Messages never quote request or response bodies.
 /// </summary>
 public sealed class VehicleApiTransientException : Exception
@@ -37,8 +37,11 @@ public sealed class VehicleApiTransientException : Exception
         StatusCode = statusCode;
     }
 
-    /// <summary>The HTTP status (0 for a timeout or a connection error).</summary>
+    /// <summary>The HTTP status (0 for a timeout or a connection error, 200 for a FAILED answer with a transient code).</summary>
     public int StatusCode { get; }
+
+    /// <summary>The transient pims code (2201, 2202, 2204, 2314, 2377) when the gateway answered one; <c>null</c> for an HTTP-level failure.</summary>
+    public int? ErrorCode { get; init; }
 
     /// <summary>
     /// Whether an activity failed because of this exception: the one rule the orchestration's durable retries

@@ -72,7 +72,24 @@ public sealed class VehicleWorkflowOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00", ErrorMessage = "VehicleWorkflow:RetryMaxInterval must be between 00:00:00.010 and 1.00:00:00.")]
     public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>Overall budget of durable retries for one logical call; past it the command ends with <c>VehicleError</c>.</summary>
+    /// <summary>Default of <see cref="BusyRetryAttempts"/>.</summary>
+    public const int DefaultBusyRetryAttempts = 3;
+
+    /// <summary>Default of <see cref="BusyRetryDelay"/>.</summary>
+    public static readonly TimeSpan DefaultBusyRetryDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How many times a call the car answered 2353/2364 (a command already running) is repeated, each after
+    /// <see cref="BusyRetryDelay"/>, before the command ends with <c>VehicleBusy</c>. 0: never repeated.
+    /// </summary>
+    [Range(0, 20, ErrorMessage = "VehicleWorkflow:BusyRetryAttempts must be between 0 and 20.")]
+    public int BusyRetryAttempts { get; set; } = DefaultBusyRetryAttempts;
+
+    /// <summary>Wait (a durable timer) before repeating a call the car answered busy (2353/2364).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "VehicleWorkflow:BusyRetryDelay must be between 00:00:00.010 and 01:00:00.")]
+    public TimeSpan BusyRetryDelay { get; set; } = DefaultBusyRetryDelay;
+
+    /// <summary>Overall budget of durable retries for one logical call; past it the command ends with <c>VehicleUnavailable</c>.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "7.00:00:00", ErrorMessage = "VehicleWorkflow:RetryTimeout must be between 00:00:00.010 and 7.00:00:00.")]
     public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -16,6 +16,9 @@ internal sealed class IdempotencyKeys(string instanceId, Guid execution)
     /// <summary>The <paramref name="n"/>-th call of the command's API: <c>call-1</c> is the first, later ones carry an OTP.</summary>
     public string Call(int n) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}:call-{n}");
 
+    /// <summary>The <paramref name="retry"/>-th repeat of call <paramref name="n"/> after the car answered busy (2353/2364): <c>call-n-busy-r</c>.</summary>
+    public string BusyRetry(int n, int retry) => string.Create(CultureInfo.InvariantCulture, $"{_prefix}:call-{n}-busy-{retry}");
+
     /// <summary>The <paramref name="n"/>-th OTP request: <c>otp-n</c>, then <c>otp-n-reset-r</c> for its resetStep repeats.</summary>
     public string Otp(int n, int reset) => reset == 0
         ? string.Create(CultureInfo.InvariantCulture, $"{_prefix}:otp-{n}")

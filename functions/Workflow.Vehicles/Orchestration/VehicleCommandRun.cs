@@ -22,6 +22,7 @@ internal sealed class VehicleCommandRun
     private int _pinAttemptsUsed;
     private int _pinRounds;
     private bool _resetStepUsed;
+    private bool _unavailable;
 
     /// <summary>How often an OTP request waits for the vehicle's PINs in flight before it gives up.</summary>
     private const int MaxBusyWaits = 10;
@@ -106,17 +107,30 @@ internal sealed class VehicleCommandRun
                     return Finish(failure, VehicleCommandOutcome.PinLockedOut);
                 }
 
+                if (otp.Unavailable)
+                {
+                    return Finish(failure, VehicleCommandOutcome.VehicleUnavailable);
+                }
+
                 if (otp.GatewayRefused)
                 {
                     return Finish(failure, VehicleCommandOutcome.VehicleError);
                 }
 
-                if (VehicleApiCodes.NeedsResetStep(otp.Error!.Code))
+                int code = otp.Error!.Code;
+                if (VehicleApiCodes.NeedsResetStep(code))
                 {
                     return Finish(failure, VehicleCommandOutcome.OtpFailed);
                 }
 
-                VehicleWorkflowLog.PinRejected(_log, _context.InstanceId, otp.Error.Code);
+                if (code != VehicleApiCodes.WrongPin)
+                {
+                    // 2310 (account blocked: no further PIN is asked for or sent), 2313 (enrolment needed), or a code
+                    // that says nothing about the PIN: the command ends (Finish names the outcome).
+                    return Finish(failure);
+                }
+
+                VehicleWorkflowLog.PinRejected(_log, _context.InstanceId, code);
                 lastRejection = failure;
                 lastPinRejected = true;
                 sealedPin = null;
@@ -221,14 +235,31 @@ internal sealed class VehicleCommandRun
         catch (TaskFailedException ex) when (VehicleApiTransientException.IsCause(ex.FailureDetails))
         {
             VehicleWorkflowLog.GaveUp(_log, _context.InstanceId, VehicleActivityNames.RequestOtp);
-            return OtpRequestOutcome.Refused(VehicleApiCodes.Unavailable, Unavailable(ex));
+            return OtpRequestOutcome.GaveUp(Unavailable(ex));
         }
     }
 
+    /// <summary>
+    /// The next call of the command's API; while the car answers busy (2353/2364), waits <see cref="VehicleCommandSettings.BusyRetryDelay"/>
+    /// (a durable timer) and repeats it under a key of its own, at most <see cref="VehicleCommandSettings.BusyRetryAttempts"/> times.
+    /// </summary>
     private async Task<VehicleApiMessage> CallAsync(string? sealedOtp)
     {
         _calls++;
-        var input = new CallVehicleApiInput(_request.Vin, _request.Api, _request.Parameters, sealedOtp, _keys.Call(_calls));
+        VehicleApiMessage answer = await CallOnceAsync(sealedOtp, _keys.Call(_calls));
+        for (int busy = 1; !_unavailable && answer.Error is { Code: var code } && !answer.IsSucceeded && VehicleApiCodes.IsBusy(code) && busy <= _options.BusyRetryAttempts; busy++)
+        {
+            VehicleWorkflowLog.VehicleBusy(_log, _context.InstanceId, code, busy, _options.BusyRetryAttempts, _options.BusyRetryDelay);
+            await _context.CreateTimer(_context.CurrentUtcDateTime + _options.BusyRetryDelay, CancellationToken.None);
+            answer = await CallOnceAsync(sealedOtp, _keys.BusyRetry(_calls, busy));
+        }
+
+        return answer;
+    }
+
+    private async Task<VehicleApiMessage> CallOnceAsync(string? sealedOtp, string idempotencyKey)
+    {
+        var input = new CallVehicleApiInput(_request.Vin, _request.Api, _request.Parameters, sealedOtp, idempotencyKey);
         try
         {
             return await _context.CallActivityAsync<VehicleApiMessage>(VehicleActivityNames.CallVehicleApi, input, _retry);
@@ -236,12 +267,25 @@ internal sealed class VehicleCommandRun
         catch (TaskFailedException ex) when (VehicleApiTransientException.IsCause(ex.FailureDetails))
         {
             VehicleWorkflowLog.GaveUp(_log, _context.InstanceId, VehicleActivityNames.CallVehicleApi);
+            _unavailable = true;
             return VehicleApiMessage.FromHttpFailure(VehicleApiCodes.Unavailable, Unavailable(ex));
         }
     }
 
     private string Unavailable(TaskFailedException ex) =>
         $"The vehicle API stayed unavailable after {_options.RetryMaxAttempts} attempts or {_options.RetryTimeout}: {ex.FailureDetails.ErrorMessage}";
+
+    /// <summary>The outcome of a call's last answer (the README's outcome table).</summary>
+    private VehicleCommandOutcome OutcomeOf(VehicleApiMessage answer) =>
+        answer.IsSucceeded ? VehicleCommandOutcome.Succeeded
+        : _unavailable ? VehicleCommandOutcome.VehicleUnavailable
+        : answer.Error?.Code switch
+        {
+            VehicleApiCodes.AccountBlocked => VehicleCommandOutcome.AccountBlocked,
+            VehicleApiCodes.EnrollmentRequired => VehicleCommandOutcome.EnrollmentRequired,
+            int code when VehicleApiCodes.IsBusy(code) => VehicleCommandOutcome.VehicleBusy,
+            _ => VehicleCommandOutcome.VehicleError,
+        };
 
     private void SetStatus(VehicleCommandStatus status) => _context.SetCustomStatus(status);
 
@@ -253,7 +297,7 @@ internal sealed class VehicleCommandRun
             Result = answer.Result,
             Error = answer.Error,
             TransactionId = answer.TransactionId,
-            Outcome = outcome ?? (answer.IsSucceeded ? VehicleCommandOutcome.Succeeded : VehicleCommandOutcome.VehicleError),
+            Outcome = outcome ?? OutcomeOf(answer),
             PinAttemptsUsed = _pinAttemptsUsed,
             ResetStepUsed = _resetStepUsed,
         };

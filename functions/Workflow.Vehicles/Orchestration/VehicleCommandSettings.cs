@@ -26,6 +26,12 @@ public sealed record VehicleCommandSettings(
     TimeSpan RetryMaxInterval,
     TimeSpan RetryTimeout)
 {
+    /// <summary>Repeats of a call answered busy (2353/2364) before <c>VehicleBusy</c>. An input from before this setting existed gets the default.</summary>
+    public int BusyRetryAttempts { get; init; } = VehicleWorkflowOptions.DefaultBusyRetryAttempts;
+
+    /// <summary>Wait before each of those repeats. An input from before this setting existed gets the default.</summary>
+    public TimeSpan BusyRetryDelay { get; init; } = VehicleWorkflowOptions.DefaultBusyRetryDelay;
+
     /// <summary>Takes the snapshot of validated options.</summary>
     public static VehicleCommandSettings From(VehicleWorkflowOptions options)
     {
@@ -38,7 +44,11 @@ public sealed record VehicleCommandSettings(
             options.RetryFirstInterval,
             options.RetryBackoffCoefficient,
             options.RetryMaxInterval,
-            options.RetryTimeout);
+            options.RetryTimeout)
+        {
+            BusyRetryAttempts = options.BusyRetryAttempts,
+            BusyRetryDelay = options.BusyRetryDelay,
+        };
     }
 
     /// <summary>
@@ -57,6 +67,8 @@ public sealed record VehicleCommandSettings(
             RetryBackoffCoefficient = RetryBackoffCoefficient,
             RetryMaxInterval = RetryMaxInterval,
             RetryTimeout = RetryTimeout,
+            BusyRetryAttempts = BusyRetryAttempts,
+            BusyRetryDelay = BusyRetryDelay,
         };
         var results = new List<ValidationResult>();
         return Validator.TryValidateObject(options, new ValidationContext(options), results, validateAllProperties: true)

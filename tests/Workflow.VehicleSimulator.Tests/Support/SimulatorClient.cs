@@ -16,6 +16,20 @@ public sealed class SimulatorClient(Uri baseAddress) : IDisposable
     public const string ClientSecret = "local-dev-secret";
     public const string DefaultPin = "123456";
     public const string OtpApi = "pims.authentication.otp";
+    public const string CommandApi = "pims.vehicle.command";
+    public const string InformationsApi = "pims.vehicle.informations";
+
+    /// <summary>Parameters of <see cref="CommandApi"/> that lock the doors.</summary>
+    public static readonly object Lock = new { action = "doors", doorState = "lock" };
+
+    /// <summary>Parameters of <see cref="CommandApi"/> that unlock the doors.</summary>
+    public static readonly object Unlock = new { action = "doors", doorState = "unlock" };
+
+    /// <summary>Parameters of <see cref="CommandApi"/> that sound the horn.</summary>
+    public static readonly object Horn = new { action = "horn" };
+
+    /// <summary>Parameters of <see cref="InformationsApi"/>: the server copy.</summary>
+    public static readonly object Read = new { actionType = "remote", action = "get" };
 
     private string? _token;
 
@@ -42,9 +56,12 @@ public sealed class SimulatorClient(Uri baseAddress) : IDisposable
         return body.RootElement.GetProperty("access_token").GetString()!;
     }
 
-    public async Task<HttpResponseMessage> PostPimsAsync(object body, string? token, string? idempotencyKey = null)
+    /// <summary>The SDK verb of an API, as the product's client picks it: <c>set</c> for remote commands, <c>get</c> otherwise.</summary>
+    public static string VerbOf(string api) => api == CommandApi ? "set" : "get";
+
+    public async Task<HttpResponseMessage> PostPimsAsync(object body, string? token, string? idempotencyKey = null, string verb = "get")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/pims/get", UriKind.Relative))
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/pims/" + verb, UriKind.Relative))
         {
             Content = JsonContent.Create(body),
         };
@@ -62,10 +79,10 @@ public sealed class SimulatorClient(Uri baseAddress) : IDisposable
     }
 
     /// <summary>A pims call with a cached token; asserts HTTP 200, since business outcomes are always 200.</summary>
-    public async Task<PimsAnswer> CallAsync(string vin, string api, object? parameters = null, string? otp = null, string? idempotencyKey = null)
+    public async Task<PimsAnswer> CallAsync(string vin, string api, object? parameters = null, string? otp = null, string? idempotencyKey = null, string? verb = null)
     {
         _token ??= await NewTokenAsync();
-        using var response = await PostPimsAsync(new { vin, api, parameters = parameters ?? new { }, otp }, _token, idempotencyKey);
+        using var response = await PostPimsAsync(new { vin, api, parameters = parameters ?? new { }, otp }, _token, idempotencyKey, verb ?? VerbOf(api));
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"HTTP {(int)response.StatusCode}: {text}");
         return PimsAnswer.Parse(text);
@@ -88,6 +105,29 @@ public sealed class SimulatorClient(Uri baseAddress) : IDisposable
 
     public Task SetPinAsync(string vin, string pin) =>
         ExpectNoContentAsync(Http.PutAsJsonAsync(new Uri($"/_sim/vehicles/{vin}/pin", UriKind.Relative), new { pin }));
+
+    /// <summary>Door lock with the cached token.</summary>
+    public Task<PimsAnswer> LockAsync(string vin, string? otp = null, string? idempotencyKey = null) => CallAsync(vin, CommandApi, Lock, otp, idempotencyKey);
+
+    /// <summary>Reads the vehicle (no strong authentication by default).</summary>
+    public Task<PimsAnswer> ReadAsync(string vin, string? idempotencyKey = null) => CallAsync(vin, InformationsApi, Read, idempotencyKey: idempotencyKey);
+
+    /// <summary>PUT /_sim/vehicles/{vin}/state with the given fields; returns the state after.</summary>
+    public async Task<JsonElement> SetStateAsync(string vin, object state)
+    {
+        using var response = await Http.PutAsJsonAsync(new Uri($"/_sim/vehicles/{vin}/state", UriKind.Relative), state);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"HTTP {(int)response.StatusCode}: {text}");
+        return JsonDocument.Parse(text).RootElement.Clone();
+    }
+
+    public Task<JsonElement> GetStateAsync(string vin) => GetJsonAsync($"/_sim/vehicles/{vin}/state");
+
+    public Task UnblockAsync(string vin) =>
+        ExpectNoContentAsync(Http.PostAsync(new Uri($"/_sim/vehicles/{vin}/unblock", UriKind.Relative), content: null));
+
+    public Task ExpireTokensAsync() =>
+        ExpectNoContentAsync(Http.PostAsync(new Uri("/_sim/tokens/expire", UriKind.Relative), content: null));
 
     public Task QueueErrorsAsync(string vin, string api, params int[] codes) =>
         ExpectNoContentAsync(Http.PostAsJsonAsync(new Uri($"/_sim/vehicles/{vin}/next-errors", UriKind.Relative), new { api, codes }));

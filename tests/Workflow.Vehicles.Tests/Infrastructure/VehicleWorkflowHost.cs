@@ -31,6 +31,24 @@ internal sealed class VehicleWorkflowHost : IAsyncDisposable
     /// <summary>The simulator's default PIN.</summary>
     public const string DefaultPin = "123456";
 
+    /// <summary>Remote commands; they need strong authentication (on the simulator, by default).</summary>
+    public const string CommandApi = "pims.vehicle.command";
+
+    /// <summary>Reading the vehicle; no strong authentication (on the simulator, by default).</summary>
+    public const string InformationsApi = "pims.vehicle.informations";
+
+    /// <summary>The OTP API.</summary>
+    public const string OtpApi = "pims.authentication.otp";
+
+    /// <summary>Parameters of <see cref="CommandApi"/> that lock the doors.</summary>
+    public static readonly object Lock = new { action = "doors", doorState = "lock" };
+
+    /// <summary>Parameters of <see cref="CommandApi"/> that sound the horn.</summary>
+    public static readonly object Horn = new { action = "horn" };
+
+    /// <summary>Parameters of <see cref="InformationsApi"/>: the server copy.</summary>
+    public static readonly object Read = new { actionType = "remote", action = "get" };
+
     private const int StartAttempts = 3;
 
     private readonly DurableTaskTestHost _durable;

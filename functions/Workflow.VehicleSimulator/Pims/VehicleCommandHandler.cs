@@ -1,0 +1,118 @@
+using System.Text.Json;
+using Workflow.VehicleSimulator.State;
+
+namespace Workflow.VehicleSimulator.Pims;
+
+/// <summary>
+/// <c>pims.vehicle.command</c> and <c>pims.vehicle.informations</c> on the scriptable car (<see cref="SimulatedVehicle"/>):
+/// a command already running answers 2353/2364; a call that needs strong authentication answers 2302 unless it carries
+/// a valid OTP, which it consumes; then the car's state may refuse the action with its specific code, or the action
+/// changes the state.
+/// </summary>
+internal static class VehicleCommandHandler
+{
+    public static PimsMessage Handle(PimsCall call, string transactionId, SimulatorState state)
+    {
+        string? action = call.Parameters.TryGetProperty("action", out var a) ? a.GetString() : null;
+        var now = state.Time.GetUtcNow();
+        return state.Vehicles.Update(call.Vin, vehicle =>
+        {
+            if (call.Api == PimsCodes.CommandApi && vehicle.RunningAction is { } running)
+            {
+                return PimsMessage.Failed(transactionId, running == action ? PimsCodes.SameCommandOngoing : PimsCodes.AnotherCommandOngoing);
+            }
+
+            if (vehicle.NeedsStrongAuth(call.Api, action) && (call.Otp is null || !state.Otps.TryConsume(call.Vin, call.Otp)))
+            {
+                return PimsMessage.Failed(transactionId, PimsCodes.NeedStrongAuthentication);
+            }
+
+            if (call.Api == PimsCodes.InformationsApi)
+            {
+                return PimsMessage.Succeeded(transactionId, new
+                {
+                    vin = call.Vin,
+                    api = call.Api,
+                    action,
+                    vehicle = new
+                    {
+                        doors = vehicle.DoorsLocked ? "locked" : "unlocked",
+                        doorOpen = vehicle.DoorOpen,
+                        engineRunning = vehicle.EngineRunning,
+                        charging = vehicle.Charging,
+                        preconditioning = vehicle.Preconditioning,
+                    },
+                    retrievedAt = now,
+                });
+            }
+
+            if (Refusal(vehicle, action!, call.Parameters) is { } refusal)
+            {
+                return PimsMessage.Failed(transactionId, refusal, action: action);
+            }
+
+            return PimsMessage.Succeeded(transactionId, new { vin = call.Vin, api = call.Api, action, parameters = call.Parameters, executedAt = now });
+        });
+    }
+
+    /// <summary>The code the car refuses the action with, or null after carrying it out.</summary>
+    private static int? Refusal(SimulatedVehicle vehicle, string action, JsonElement parameters)
+    {
+        bool startNow = parameters.TryGetProperty("startNow", out var s) && s.ValueKind == JsonValueKind.True;
+        switch (action)
+        {
+            case "doors":
+                bool lockThem = parameters.GetProperty("doorState").GetString() == "lock";
+                if (vehicle.DoorOpen)
+                {
+                    return PimsCodes.DoorOpen;
+                }
+
+                if (vehicle.DoorsLocked == lockThem)
+                {
+                    return lockThem ? PimsCodes.DoorsLocked : PimsCodes.DoorsUnlocked;
+                }
+
+                vehicle.DoorsLocked = lockThem;
+                return null;
+            case "horn":
+                return vehicle.EngineRunning ? PimsCodes.EngineNotStopped : vehicle.HornRecentlyUsed ? PimsCodes.HornWait : null;
+            case "warning":
+                return vehicle.EngineRunning ? PimsCodes.EngineNotStopped : vehicle.LightsRecentlyUsed ? PimsCodes.LightsWait : null;
+            case "charge" or "chargeDeferredTime":
+                if (!startNow)
+                {
+                    vehicle.Charging = false;
+                    return null;
+                }
+
+                int? chargeRefusal = vehicle.EngineRunning ? PimsCodes.EngineNotStopped
+                    : vehicle.ChargingStandby ? PimsCodes.ChargingStandby
+                    : vehicle.Charging ? PimsCodes.ChargingOngoing
+                    : null;
+                vehicle.Charging |= chargeRefusal is null;
+                return chargeRefusal;
+            case "preconditioning":
+                if (startNow)
+                {
+                    int? startRefusal = vehicle.Preconditioning ? PimsCodes.PreconditioningOngoing
+                        : vehicle.EngineRunning ? PimsCodes.EngineNotStopped
+                        : null;
+                    vehicle.Preconditioning |= startRefusal is null;
+                    return startRefusal;
+                }
+
+                int? stopRefusal = vehicle.EngineRunning ? PimsCodes.StopPreconditioningEngineNotStopped
+                    : !vehicle.Preconditioning ? PimsCodes.PreconditioningNotRunning
+                    : null;
+                if (stopRefusal is null)
+                {
+                    vehicle.Preconditioning = false;
+                }
+
+                return stopRefusal;
+            default:
+                return null;
+        }
+    }
+}

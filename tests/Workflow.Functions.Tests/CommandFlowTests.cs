@@ -12,7 +12,8 @@ namespace Workflow.Functions.Tests;
 [Collection(SharedFunctionsHost.Name)]
 public sealed class CommandFlowTests(FunctionsHostFixture fixture)
 {
-    private const string DoorLock = "pims.remote.door.lock";
+    private const string VehicleCommand = "pims.vehicle.command";
+    private const string Informations = "pims.vehicle.informations";
     private const string OtpApi = "pims.authentication.otp";
 
     [Fact]
@@ -21,7 +22,7 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
         using CommandsClient commands = fixture.Commands;
         string vin = TestVins.New();
 
-        StartedCommand command = await commands.StartAsync(vin, "pims.vehicle.status", new { fields = "fuel" });
+        StartedCommand command = await commands.StartAsync(vin, Informations, new { actionType = "remote", action = "get" });
         JsonElement status = await commands.WaitForFinishAsync(command);
 
         Assert.Equal(command.Id, status.GetProperty("id").GetString());
@@ -32,11 +33,11 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
         Assert.Equal(0, output.GetProperty("pinAttemptsUsed").GetInt32());
         Assert.False(output.GetProperty("resetStepUsed").GetBoolean());
         Assert.Equal(vin, output.GetProperty("result").GetProperty("vin").GetString());
-        Assert.Equal("fuel", output.GetProperty("result").GetProperty("parameters").GetProperty("fields").GetString());
+        Assert.Equal("get", output.GetProperty("result").GetProperty("action").GetString());
         Assert.False(string.IsNullOrEmpty(output.GetProperty("transactionId").GetString()));
 
         RequestLogEntry call = Assert.Single(await fixture.SimulatorControl.GetRequestsAsync(vin));
-        Assert.Equal(("pims.vehicle.status", false, "SUCCEEDED"), (call.Api, call.HasOtp, call.Status));
+        Assert.Equal((Informations, false, "SUCCEEDED"), (call.Api, call.HasOtp, call.Status));
     }
 
     [Fact]
@@ -45,7 +46,7 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
         using CommandsClient commands = fixture.Commands;
         string vin = TestVins.New();
 
-        StartedCommand command = await commands.StartAsync(vin, DoorLock);
+        StartedCommand command = await commands.StartAsync(vin, VehicleCommand, new { action = "doors", doorState = "lock" });
         JsonElement waiting = await commands.WaitForStageAsync(command, "AwaitingPin");
 
         // While it waits: 202, the attempts left, the deadline, no rejected PIN yet.
@@ -61,16 +62,16 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
 
         Assert.Equal("Succeeded", output.GetProperty("outcome").GetString());
         Assert.Equal("SUCCEEDED", output.GetProperty("status").GetString());
-        Assert.Equal("executed", output.GetProperty("result").GetProperty("action").GetString());
+        Assert.Equal("doors", output.GetProperty("result").GetProperty("action").GetString());
         Assert.Equal(1, output.GetProperty("pinAttemptsUsed").GetInt32());
         Assert.False(output.GetProperty("resetStepUsed").GetBoolean());
 
         IReadOnlyList<RequestLogEntry> log = await fixture.SimulatorControl.GetRequestsAsync(vin);
         Assert.Collection(
             log,
-            e => Assert.Equal((DoorLock, false, "FAILED", (int?)2302), (e.Api, e.HasOtp, e.Status, e.ErrorCode)),
+            e => Assert.Equal((VehicleCommand, false, "FAILED", (int?)2302), (e.Api, e.HasOtp, e.Status, e.ErrorCode)),
             e => Assert.Equal((OtpApi, "SUCCEEDED"), (e.Api, e.Status)),
-            e => Assert.Equal((DoorLock, true, "SUCCEEDED"), (e.Api, e.HasOtp, e.Status)));
+            e => Assert.Equal((VehicleCommand, true, "SUCCEEDED"), (e.Api, e.HasOtp, e.Status)));
     }
 
     [Fact]
@@ -80,7 +81,7 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
         string vin = TestVins.New();
         string wrongPin = fixture.RightPin == "000000" ? "111111" : "000000";
 
-        StartedCommand command = await commands.StartAsync(vin, "pims.remote.lights.on");
+        StartedCommand command = await commands.StartAsync(vin, VehicleCommand, new { action = "warning" });
         await commands.WaitForStageAsync(command, "AwaitingPin");
         Assert.Equal(HttpStatusCode.Accepted, await commands.SubmitPinAsync(command, wrongPin));
 
@@ -95,7 +96,7 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
         IReadOnlyList<RequestLogEntry> otpRequests = [.. (await fixture.SimulatorControl.GetRequestsAsync(vin)).Where(e => e.Api == OtpApi)];
         Assert.Collection(
             otpRequests,
-            e => Assert.Equal(("FAILED", (int?)2319), (e.Status, e.ErrorCode)),
+            e => Assert.Equal(("FAILED", (int?)2308), (e.Status, e.ErrorCode)),
             e => Assert.Equal("SUCCEEDED", e.Status));
     }
 
@@ -106,7 +107,7 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
         string vin = TestVins.New();
         await fixture.SimulatorControl.QueueErrorsAsync(vin, OtpApi, [2317]);
 
-        StartedCommand command = await commands.StartAsync(vin, "pims.remote.horn");
+        StartedCommand command = await commands.StartAsync(vin, VehicleCommand, new { action = "horn" });
         await commands.WaitForStageAsync(command, "AwaitingPin");
         Assert.Equal(HttpStatusCode.Accepted, await commands.SubmitPinAsync(command, fixture.RightPin));
         JsonElement output = (await commands.WaitForFinishAsync(command)).GetProperty("output");
@@ -133,7 +134,7 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
         using CommandsClient commands = fixture.Commands;
         string vin = TestVins.New();
 
-        StartedCommand command = await commands.StartAsync(vin, "pims.remote.charge.start");
+        StartedCommand command = await commands.StartAsync(vin, VehicleCommand, new { action = "charge", startNow = true });
         await commands.WaitForStageAsync(command, "AwaitingPin");
         JsonElement status = await commands.WaitForFinishAsync(command, fixture.PinTimeout + CommandsClient.DefaultTimeout);
 
@@ -156,11 +157,11 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
         string vin = TestVins.New();
         string instanceId = "fn-test-" + Guid.NewGuid().ToString("N");
 
-        StartedCommand first = await commands.StartAsync(vin, "pims.vehicle.status", instanceId: instanceId);
+        StartedCommand first = await commands.StartAsync(vin, Informations, new { actionType = "remote", action = "get" }, instanceId: instanceId);
         await commands.WaitForFinishAsync(first);
-        using HttpResponseMessage again = await commands.PostStartAsync(vin, "pims.vehicle.status", instanceId: instanceId);
+        using HttpResponseMessage again = await commands.PostStartAsync(vin, Informations, new { actionType = "remote", action = "get" }, instanceId: instanceId);
         using JsonDocument repeated = JsonDocument.Parse(await again.Content.ReadAsStringAsync());
-        using HttpResponseMessage other = await commands.PostStartAsync(vin, "pims.vehicle.location", instanceId: instanceId);
+        using HttpResponseMessage other = await commands.PostStartAsync(vin, Informations, new { actionType = "remote", action = "refresh" }, instanceId: instanceId);
 
         Assert.Equal(instanceId, first.Id);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
@@ -177,7 +178,7 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
     {
         using CommandsClient commands = fixture.Commands;
 
-        using HttpResponseMessage invalid = await commands.PostStartAsync("not-a-vin", "pims.vehicle.status");
+        using HttpResponseMessage invalid = await commands.PostStartAsync("not-a-vin", Informations, new { actionType = "remote", action = "get" });
         using JsonDocument problem = JsonDocument.Parse(await invalid.Content.ReadAsStringAsync());
         using HttpResponseMessage unknown = await commands.Http.GetAsync(new Uri("api/commands/no-such-command", UriKind.Relative));
 

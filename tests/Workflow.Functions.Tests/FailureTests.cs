@@ -26,7 +26,7 @@ public sealed class FailureTests(FunctionsHostFixture fixture)
 
         // Exactly enough 503s to fail the first activity attempt: only a durable retry (a second activity run) gets through.
         await fixture.SimulatorControl.InjectFaultsAsync(503, RequestsPerActivityAttempt);
-        StartedCommand command = await commands.StartAsync(vin, "pims.vehicle.status");
+        StartedCommand command = await commands.StartAsync(vin, "pims.vehicle.informations", new { actionType = "remote", action = "get" });
         JsonElement output = (await commands.WaitForFinishAsync(command)).GetProperty("output");
 
         Assert.Equal("Succeeded", output.GetProperty("outcome").GetString());
@@ -37,19 +37,19 @@ public sealed class FailureTests(FunctionsHostFixture fixture)
     }
 
     [Fact]
-    public async Task AVehicleApiThatStaysUnavailableEndsTheCommandWithVehicleError503()
+    public async Task AVehicleApiThatStaysUnavailableEndsTheCommandWithVehicleUnavailable503()
     {
         using CommandsClient commands = fixture.Commands;
         string vin = TestVins.New();
 
         await fixture.SimulatorControl.InjectFaultsAsync(503, RequestsPerActivityAttempt * FunctionsHostFixture.RetryMaxAttempts);
-        StartedCommand command = await commands.StartAsync(vin, "pims.vehicle.status");
+        StartedCommand command = await commands.StartAsync(vin, "pims.vehicle.informations", new { actionType = "remote", action = "get" });
         JsonElement status = await commands.WaitForFinishAsync(command);
 
         // The orchestrator caught the activity's failure by its type (VehicleApiTransientException) and ended normally.
         Assert.Equal("Completed", status.GetProperty("runtimeStatus").GetString());
         JsonElement output = status.GetProperty("output");
-        Assert.Equal("VehicleError", output.GetProperty("outcome").GetString());
+        Assert.Equal("VehicleUnavailable", output.GetProperty("outcome").GetString());
         Assert.Equal("FAILED", output.GetProperty("status").GetString());
         Assert.Equal(503, output.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Contains(
@@ -108,7 +108,7 @@ public sealed class FailureTests(FunctionsHostFixture fixture)
         using HttpClient operators = fixture.CreateClient(fixture.DurableSystemKey);
         using HttpResponseMessage started = await operators.PostAsJsonAsync(
             new Uri($"runtime/webhooks/durabletask/orchestrators/VehicleCommand/{id}", UriKind.Relative),
-            new { command = new { vin = "not-a-vin", api = "pims.vehicle.status" }, settings = (object?)null });
+            new { command = new { vin = "not-a-vin", api = "pims.vehicle.informations" }, settings = (object?)null });
         Assert.True(started.StatusCode == HttpStatusCode.Accepted, $"The webhook answered {(int)started.StatusCode}: {await started.Content.ReadAsStringAsync()}");
         return id;
     }

@@ -23,12 +23,12 @@ public sealed class HostRestartTests(RestartHostFixture fixture) : IClassFixture
     [Fact]
     public async Task ACommandAwaitingItsPinSurvivesAKill9OfHostAndWorkerAndCompletesOnceUnderANewHost()
     {
-        const string api = "pims.remote.door.unlock";
+        const string api = "pims.vehicle.command";
         string vin = TestVins.New();
         StartedCommand command;
         using (CommandsClient commands = fixture.Commands)
         {
-            command = await commands.StartAsync(vin, api);
+            command = await commands.StartAsync(vin, api, new { action = "doors", doorState = "lock" });
             await commands.WaitForStageAsync(command, "AwaitingPin");
         }
 

@@ -68,7 +68,7 @@ public sealed class KeyTests(FunctionsHostFixture fixture)
         string instanceId = "fn-key-" + Guid.NewGuid().ToString("N");
         using HttpClient anonymous = fixture.CreateClient();
         using var content = new StringContent(
-            JsonSerializer.Serialize(new { vin = TestVins.New(), api = "pims.vehicle.status", parameters = new { }, instanceId }), Encoding.UTF8, "application/json");
+            JsonSerializer.Serialize(new { vin = TestVins.New(), api = "pims.vehicle.informations", parameters = new { actionType = "remote", action = "get" }, instanceId }), Encoding.UTF8, "application/json");
 
         using HttpResponseMessage refused = await anonymous.PostAsync(new Uri("api/commands", UriKind.Relative), content);
         using HttpClient withKey = fixture.CreateClient(fixture.FunctionKey);
@@ -103,7 +103,7 @@ public sealed class KeyTests(FunctionsHostFixture fixture)
     private async Task<StartedCommand> StartFinishedCommandAsync()
     {
         using CommandsClient commands = fixture.Commands;
-        StartedCommand command = await commands.StartAsync(TestVins.New(), "pims.vehicle.status");
+        StartedCommand command = await commands.StartAsync(TestVins.New(), "pims.vehicle.informations", new { actionType = "remote", action = "get" });
         await commands.WaitForFinishAsync(command);
         return command;
     }

@@ -1,165 +1,215 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
-using Azure.Data.Tables;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using Workflow.Azurite;
 using Workflow.Benchmarks;
-using Workflow.Durable;
-using Workflow.Testing;
+using Workflow.VehicleSimulator;
 
-// Prints one "BENCH {json}" line per scenario on stdout; progress goes to stderr.
-// Usage: dotnet run -c Release --project tests/Workflow.Benchmarks [-- [--scale N] [--verbose] [--logs]]
-//   --scale N   N times the instances of every scenario
-//   --verbose   after each scenario, the storage requests it made per instance, by kind, with their mean time
-//   --logs      the runtime's debug logs on stderr
-int scaleAt = Array.IndexOf(args, "--scale");
-int scale = scaleAt >= 0 && scaleAt + 1 < args.Length ? int.Parse(args[scaleAt + 1], CultureInfo.InvariantCulture) : 1;
-bool verbose = args.Contains("--verbose");
-bool logs = args.Contains("--logs");
-using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-CancellationToken ct = cancel.Token;
-
-await using AzuriteServer? ownAzurite = await LoopbackPort.IsListeningAsync(AzuritePorts.Default.Table, ct) ? null : await AzuriteServer.StartAsync(ct);
-string connectionString = ownAzurite?.ConnectionString ?? "UseDevelopmentStorage=true";
-Console.Error.WriteLine(ownAzurite is null ? "Using the Azurite already listening on 10000-10002." : $"Started Azurite on {ownAzurite.TablePort}.");
-
-var counter = new RequestCounter();
-var clock = new ActivityClock();
-var builder = Host.CreateApplicationBuilder();
-builder.Logging.ClearProviders();
-if (logs)
+// dotnet run -c Release --project tests/Workflow.Benchmarks [-- --help]
+// The product's host.json settings against the Durable extension's defaults, on the DTFx Azure Storage engine behind
+// the gRPC sidecar, on an Azurite of its own (free ports): one "BENCH {json}" line per scenario and configuration.
+BenchOptions options;
+try
 {
-    builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Debug);
+    options = BenchOptions.Parse(args);
+}
+catch (FormatException e)
+{
+    await Console.Error.WriteLineAsync(e.Message + Environment.NewLine + BenchOptions.Usage);
+    return 64;
 }
 
-builder.Services.AddSingleton(clock);
-builder.Services.AddDurableTask(r => r.AddOrchestrator<SequentialChain>().AddOrchestrator<WaitForSignal>().AddOrchestrator<SingleActivity>().AddActivity<Step>())
-    .Configure(o =>
-    {
-        o.HubName = "bench" + Guid.NewGuid().ToString("N")[..12];
-        o.Storage.ConnectionString = connectionString;
-        o.Storage.AdditionalPolicies.Add(counter);
-        o.MaxPollingInterval = TimeSpan.FromMilliseconds(100);
-    });
-using IHost host = builder.Build();
-await host.StartAsync(ct);
-DurableTaskClient client = host.Services.GetRequiredService<DurableTaskClient>();
-
-// Warm-up: creates the hub and JIT-compiles the paths.
-await client.WaitForInstanceCompletionAsync(await client.ScheduleNewOrchestrationInstanceAsync(nameof(SingleActivity), cancellationToken: ct), cancellationToken: ct);
-
-await SequentialActivitiesAsync(chains: 20 * scale, length: 10);
-await ExternalEventsAsync(instances: 200 * scale);
-await StartToCompleteAsync("start-to-complete", instances: 200 * scale, concurrency: 1);
-await StartToCompleteAsync("start-to-complete-8-in-flight", instances: 200 * scale, concurrency: 8);
-await AzuriteCeilingAsync(writes: 2000 * scale, inFlight: 32);
-await host.StopAsync(CancellationToken.None);
-return 0;
-
-async Task SequentialActivitiesAsync(int chains, int length)
+if (options.Help)
 {
-    Console.Error.WriteLine($"sequential-activities: {chains} chains of {length} activities...");
-    clock.Ticks.Clear();
-    counter.TakeBreakdown();
-    long requestsBefore = counter.Count;
-    var watch = Stopwatch.StartNew();
-    string[] ids = await Task.WhenAll(Enumerable.Range(0, chains).Select(_ => client.ScheduleNewOrchestrationInstanceAsync(nameof(SequentialChain), length, cancellationToken: ct)));
-    await Task.WhenAll(ids.Select(id => client.WaitForInstanceCompletionAsync(id, cancellationToken: ct)));
-    watch.Stop();
-    // Latency of one hop: from one activity of a chain to the next.
-    var gaps = clock.Ticks.Values.SelectMany(q => q.Zip(q.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b).TotalMilliseconds)).ToList();
-    Report("sequential-activities", chains * length / watch.Elapsed.TotalSeconds, gaps, (counter.Count - requestsBefore) / (double)chains,
-        new { chains, activities_per_chain = length, unit = "activities; latency = gap between consecutive activities of a chain" });
-    PrintBreakdown(chains);
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
 }
 
-async Task ExternalEventsAsync(int instances)
+if (options.Host == "functions")
 {
-    Console.Error.WriteLine($"external-events: {instances} instances waiting for one event each...");
-    string[] ids = await Task.WhenAll(Enumerable.Range(0, instances).Select(_ => client.ScheduleNewOrchestrationInstanceAsync(nameof(WaitForSignal), cancellationToken: ct)));
-    counter.TakeBreakdown();
-    long requestsBefore = counter.Count;
-    var latencies = new double[instances];
-    var watch = Stopwatch.StartNew();
-    await Parallel.ForEachAsync(Enumerable.Range(0, instances), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (i, token) =>
-    {
-        long start = Stopwatch.GetTimestamp();
-        await client.RaiseEventAsync(ids[i], "Signal", "go", token);
-        await client.WaitForInstanceCompletionAsync(ids[i], cancellationToken: token);
-        latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    });
-    watch.Stop();
-    Report("external-events", instances / watch.Elapsed.TotalSeconds, latencies, (counter.Count - requestsBefore) / (double)instances,
-        new { instances, unit = "events; latency = raise to instance completed" });
-    PrintBreakdown(instances);
+    await Console.Error.WriteLineAsync(
+        "--host functions is not implemented: the benchmark runs the engine through the gRPC sidecar only (--host sidecar). "
+        + "Through ../shared/functions-host the engine runs in another process, so its storage requests could only be counted at Azurite's side, "
+        + "and the scenarios' orchestrations would need a Functions app of their own.");
+    return 2;
 }
 
-// Latency of one command on its own (concurrency 1), then under load (8 in flight, where Azurite's queueing dominates).
-async Task StartToCompleteAsync(string scenario, int instances, int concurrency)
+string root = AzuriteInstallation.FindRepositoryRoot(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
+    ?? throw new InvalidOperationException("Run the benchmark from the repository: its package.json (which pins Azurite) and host.json were not found.");
+string hostJson = Path.Combine(root, "host.json");
+List<EngineConfig> configs = [EngineConfig.Defaults(), EngineConfig.Product(hostJson), .. options.ConfigSpecs.Select(spec => EngineConfig.Variant(hostJson, spec))];
+if (options.ConfigNames is { } names)
 {
-    Console.Error.WriteLine($"{scenario}: {instances} one-activity orchestrations, {concurrency} at a time...");
-    counter.TakeBreakdown();
-    long requestsBefore = counter.Count;
-    var latencies = new double[instances];
-    var watch = Stopwatch.StartNew();
-    await Parallel.ForEachAsync(Enumerable.Range(0, instances), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (i, token) =>
-    {
-        long start = Stopwatch.GetTimestamp();
-        string id = await client.ScheduleNewOrchestrationInstanceAsync(nameof(SingleActivity), cancellationToken: token);
-        await client.WaitForInstanceCompletionAsync(id, cancellationToken: token);
-        latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    });
-    watch.Stop();
-    Report(scenario, instances / watch.Elapsed.TotalSeconds, latencies, (counter.Count - requestsBefore) / (double)instances,
-        new { instances, concurrency, unit = "orchestrations; latency = schedule to completed" });
-    PrintBreakdown(instances);
+    configs = [.. configs.Where(c => names.Contains(c.Name, StringComparer.OrdinalIgnoreCase))];
 }
 
-async Task AzuriteCeilingAsync(int writes, int inFlight)
+if (configs.Count == 0 || configs.Select(c => c.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() != configs.Count)
 {
-    Console.Error.WriteLine($"azurite-ceiling: {writes} single-entity table writes, {inFlight} in flight...");
-    var table = new TableClient(connectionString, "ceiling" + Guid.NewGuid().ToString("N")[..12]);
-    await table.CreateIfNotExistsAsync(ct);
-    var latencies = new double[writes];
-    var watch = Stopwatch.StartNew();
-    await Parallel.ForEachAsync(Enumerable.Range(0, writes), new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = ct }, async (i, token) =>
-    {
-        long start = Stopwatch.GetTimestamp();
-        await table.UpsertEntityAsync(new TableEntity("p" + (i % 64).ToString(CultureInfo.InvariantCulture), i.ToString(CultureInfo.InvariantCulture)) { ["Value"] = i }, cancellationToken: token);
-        latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-    });
-    watch.Stop();
-    await table.DeleteAsync(ct);
-    Report("azurite-ceiling", writes / watch.Elapsed.TotalSeconds, latencies, 1, new { writes, in_flight = inFlight, unit = "table writes" });
+    await Console.Error.WriteLineAsync("No configuration to run, or two with the same name.");
+    return 64;
 }
 
-// With --verbose: which storage requests a scenario made, per instance, and how long each kind took.
-void PrintBreakdown(int instances)
+foreach (EngineConfig config in configs)
 {
-    foreach ((string kind, long count, double meanMs) in counter.TakeBreakdown())
+    config.CheckLocalHostOverrides(hostJson);
+    Progress.Note($"config {config.Name}: {config.Describe()}");
+}
+
+// Every loop below is bounded by its own timeout; this bounds the whole run, and Ctrl+C ends it cleanly.
+using var run = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    run.Cancel();
+};
+CancellationToken ct = run.Token;
+Task progress = Progress.RunAsync(ct);
+
+string launcher = await AzuriteInstallation.EnsureInstalledAsync(root, () => Progress.Note("installing Azurite (npm ci)"), ct);
+await using AzuriteProcess azurite = await AzuriteProcess.StartAsync(launcher, AzuritePorts.FreeLoopback(), TimeProvider.System, ct);
+Progress.Note($"Azurite (process {azurite.ProcessId}) in memory on {azurite.Ports}");
+using var meter = new StorageMeter(azurite.Ports);
+var bench = new BenchContext(meter, new CpuClock(azurite.ProcessId), azurite.ConnectionString, options, ct);
+await using VehicleSimulatorServer simulator = await VehicleSimulatorServer.StartAsync(new VehicleSimulatorOptions(), ct);
+Progress.Note($"vehicle simulator on {simulator.BaseAddress}");
+using ILoggerFactory engineLogs = LoggerFactory.Create(b => b
+    .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+    .AddSimpleConsole(o => o.SingleLine = true)
+    .SetMinimumLevel(BenchEngine.EngineLogLevel));
+
+string runId = Guid.NewGuid().ToString("N")[..8];
+int hubs = 0;
+string NewHub()
+{
+    // Same length for every hub of the run, so that no hub name is the start of another's.
+    string hub = string.Create(CultureInfo.InvariantCulture, $"B{runId}{hubs++:D2}");
+    meter.RegisterHub(hub);
+    return hub;
+}
+
+var results = new List<BenchResult>();
+var failures = new List<string>();
+int round = 0;
+
+void Emit(BenchResult result)
+{
+    results.Add(result);
+    Console.WriteLine("BENCH " + result.ToJson());
+    if (options.Verbose)
     {
-        if (verbose)
+        int per = Math.Max(1, result.Instances);
+        foreach ((string kind, long count) in result.Window.Storage.Kinds.Where(k => k.Value > 0).OrderByDescending(k => k.Value))
         {
-            Console.Error.WriteLine($"    {kind,-24} {count / (double)instances,6:F2} per instance, mean {meanMs,6:F1} ms");
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      {kind,-48} {count,7} ({count / (double)per,6:F2} per instance)"));
         }
     }
 }
 
-static void Report(string scenario, double throughput, IReadOnlyCollection<double> latencies, double requestsPerInstance, object details)
+// Each scenario runs every configuration back to back, the order turning from one scenario to the next.
+IEnumerable<T> Turn<T>(IReadOnlyList<T> items)
 {
-    double[] sorted = [.. latencies.Order()];
-    double Percentile(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-    var line = new Dictionary<string, object>
-    {
-        ["scenario"] = scenario,
-        ["throughput_per_s"] = Math.Round(throughput, 1),
-        ["p50_ms"] = Math.Round(Percentile(0.50), 1),
-        ["p99_ms"] = Math.Round(Percentile(0.99), 1),
-        ["storage_requests_per_instance"] = Math.Round(requestsPerInstance, 1),
-        ["details"] = details,
-    };
-    Console.WriteLine("BENCH " + JsonSerializer.Serialize(line));
+    int first = round++ % items.Count;
+    return items.Skip(first).Concat(items.Take(first));
 }
+
+async Task Attempt(string what, Func<Task> body)
+{
+    try
+    {
+        await body();
+    }
+    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+    {
+        failures.Add($"{what}: {e.GetType().Name}: {e.Message}");
+        Progress.Note($"FAILED {what}: {e}");
+    }
+}
+
+var engines = new List<(BenchEngine Engine, DateTimeOffset IdleSince)>();
+try
+{
+    bool engineScenarios = options.Runs("sequential-activities") || options.Runs("external-events") || options.Runs("start-to-complete") || options.Runs("idle");
+    if (engineScenarios)
+    {
+        foreach (EngineConfig config in configs)
+        {
+            Progress.Set($"starting the {config.Name} engine");
+            BenchEngine engine = await BenchEngine.StartAsync(config, NewHub(), azurite.ConnectionString, engineLogs, ct);
+            engines.Add((engine, DateTimeOffset.MaxValue));
+            await engine.WarmUpAsync(8, ct);
+            engines[^1] = (engine, DateTimeOffset.UtcNow);
+        }
+    }
+
+    async Task OnEngines(string scenario, Func<BenchEngine, Task<BenchResult>> body)
+    {
+        foreach ((BenchEngine engine, _) in Turn(engines))
+        {
+            await Attempt($"{scenario}/{engine.Config.Name}", async () => Emit(await body(engine)));
+            int at = engines.FindIndex(e => e.Engine == engine);
+            engines[at] = (engine, DateTimeOffset.UtcNow);
+        }
+    }
+
+    if (options.Runs("sequential-activities"))
+    {
+        await OnEngines("sequential-activities", e => EngineScenarios.SequentialActivitiesAsync(bench, e, bench.Scaled(20), 10));
+    }
+
+    if (options.Runs("external-events"))
+    {
+        await OnEngines("external-events", e => EngineScenarios.ExternalEventsAsync(bench, e, bench.Scaled(200), 32));
+    }
+
+    if (options.Runs("start-to-complete"))
+    {
+        await OnEngines("start-to-complete", e => EngineScenarios.StartToCompleteAsync(bench, e, "start-to-complete", bench.Scaled(100), 1));
+        await OnEngines("start-to-complete-8-in-flight", e => EngineScenarios.StartToCompleteAsync(bench, e, "start-to-complete-8-in-flight", bench.Scaled(200), 8));
+    }
+
+    if (options.Runs("strong-auth-command"))
+    {
+        int runNumber = 0;
+        foreach (EngineConfig config in Turn(configs))
+        {
+            int number = ++runNumber;
+            await Attempt($"strong-auth-command/{config.Name}", async () =>
+                Emit(await StrongAuthScenario.RunAsync(bench, config, NewHub(), simulator.BaseAddress, bench.Scaled(100), number)));
+        }
+    }
+
+    if (options.Runs("azurite-ceiling"))
+    {
+        await Attempt("azurite-ceiling", async () => Emit(await EngineScenarios.AzuriteCeilingAsync(bench, bench.Scaled(2000), 32)));
+    }
+
+    if (options.Runs("idle"))
+    {
+        await Attempt("idle", async () =>
+        {
+            foreach (BenchResult result in await EngineScenarios.IdleAsync(bench, engines, options.IdleWindow))
+            {
+                Emit(result);
+            }
+        });
+    }
+}
+finally
+{
+    Progress.Set("stopping");
+    foreach ((BenchEngine engine, _) in engines)
+    {
+        await engine.DisposeAsync();
+    }
+
+    await run.CancelAsync();
+    await progress;
+}
+
+Summary.Print(results, configs);
+foreach (string failure in failures)
+{
+    await Console.Error.WriteLineAsync("FAILED " + failure);
+}
+
+return failures.Count == 0 ? 0 : 1;

@@ -1,0 +1,120 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using Workflow.DurableSidecar;
+
+namespace Workflow.Benchmarks;
+
+/// <summary>
+/// A configuration under test: engine settings as host.json's <c>extensions.durableTask</c> gives them, read with the
+/// product's own reader (<see cref="DurableTaskEngineSettings.FromConfiguration"/>), so that every configuration is
+/// validated as the Functions host validates it.
+/// </summary>
+internal sealed record EngineConfig(string Name, DurableTaskEngineSettings Settings, string Source)
+{
+    public const string DefaultsName = "df-defaults";
+    public const string ProductName = "product";
+    private const string DurableTaskPath = "extensions:durableTask";
+
+    /// <summary>The Durable extension's defaults: a host.json without a <c>durableTask</c> section.</summary>
+    public static EngineConfig Defaults() =>
+        new(DefaultsName, DurableTaskEngineSettings.FromConfiguration(new ConfigurationBuilder().Build().GetSection(DurableTaskPath)), "no durableTask section (the Durable extension's defaults)");
+
+    /// <summary>The settings the product ships, read the way the local host reads them.</summary>
+    public static EngineConfig Product(string hostJson) => new(ProductName, DurableTaskEngineSettings.FromHostJson(hostJson), hostJson);
+
+    /// <summary>
+    /// The product's host.json with overrides, as <c>AzureFunctionsJobHost__extensions__durableTask__…</c> would give
+    /// them: <paramref name="spec"/> is <c>name:key=value,key=value</c> with keys relative to <c>durableTask</c>
+    /// (<c>storageProvider.partitionCount=1</c>).
+    /// </summary>
+    public static EngineConfig Variant(string hostJson, string spec)
+    {
+        int colon = spec.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            throw new FormatException($"--config '{spec}': expected name:key=value[,key=value...], e.g. p1:storageProvider.partitionCount=1");
+        }
+
+        string name = spec[..colon];
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (string pair in spec[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            string[] kv = pair.Split('=', 2);
+            if (kv.Length != 2)
+            {
+                throw new FormatException($"--config '{spec}': '{pair}' is not key=value.");
+            }
+
+            overrides[DurableTaskPath + ":" + kv[0].Replace('.', ':').Replace("__", ":", StringComparison.Ordinal)] = kv[1];
+        }
+
+        IConfigurationRoot root = new ConfigurationBuilder().AddJsonFile(hostJson, optional: false, reloadOnChange: false).AddInMemoryCollection(overrides).Build();
+        return new EngineConfig(name, DurableTaskEngineSettings.FromConfiguration(root.GetSection(DurableTaskPath)), "host.json + " + spec[(colon + 1)..]);
+    }
+
+    /// <summary>
+    /// Every host.json key the local host reads, set to these settings: given as <c>AzureFunctionsJobHost:…</c>
+    /// overrides, they make <c>LocalHostApp</c> run exactly these settings whatever its host.json says.
+    /// </summary>
+    public Dictionary<string, string?> LocalHostOverrides(string hubName)
+    {
+        DurableTaskEngineSettings s = Settings;
+        var keys = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["hubName"] = hubName,
+            ["maxConcurrentActivityFunctions"] = Text(s.MaxConcurrentActivityFunctions),
+            ["maxConcurrentOrchestratorFunctions"] = Text(s.MaxConcurrentOrchestratorFunctions),
+            ["extendedSessionsEnabled"] = Text(s.ExtendedSessionsEnabled),
+            ["useAppLease"] = Text(s.UseAppLease),
+            ["appLeaseOptions:renewInterval"] = Text(s.AppLeaseRenewInterval),
+            ["appLeaseOptions:acquireInterval"] = Text(s.AppLeaseAcquireInterval),
+            ["appLeaseOptions:leaseInterval"] = Text(s.AppLeaseInterval),
+            ["storageProvider:partitionCount"] = Text(s.PartitionCount),
+            ["storageProvider:controlQueueBatchSize"] = Text(s.ControlQueueBatchSize),
+            ["storageProvider:controlQueueBufferThreshold"] = Text(s.ControlQueueBufferThreshold),
+            ["storageProvider:controlQueueVisibilityTimeout"] = Text(s.ControlQueueVisibilityTimeout),
+            ["storageProvider:workItemQueueVisibilityTimeout"] = Text(s.WorkItemQueueVisibilityTimeout),
+            ["storageProvider:maxQueuePollingInterval"] = Text(s.MaxQueuePollingInterval),
+            ["storageProvider:useTablePartitionManagement"] = Text(s.UseTablePartitionManagement),
+            ["storageProvider:useLegacyPartitionManagement"] = Text(s.UseLegacyPartitionManagement),
+            ["storageProvider:fetchLargeMessagesAutomatically"] = Text(s.FetchLargeMessagesAutomatically),
+            ["storageProvider:allowReplayingTerminalInstances"] = Text(s.AllowReplayingTerminalInstances),
+        };
+        return keys.ToDictionary(k => "AzureFunctionsJobHost:" + DurableTaskPath + ":" + k.Key, k => k.Value, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// Checks that <see cref="LocalHostOverrides"/> on top of <paramref name="hostJson"/> reads back as these settings:
+    /// fails loudly when the reader learns a key this class does not set.
+    /// </summary>
+    public void CheckLocalHostOverrides(string hostJson)
+    {
+        const string Hub = "CheckHub";
+        IConfigurationRoot root = new ConfigurationBuilder()
+            .AddJsonFile(hostJson, optional: false, reloadOnChange: false)
+            .AddInMemoryCollection(LocalHostOverrides(Hub).Select(k => new KeyValuePair<string, string?>(k.Key["AzureFunctionsJobHost:".Length..], k.Value)))
+            .Build();
+        DurableTaskEngineSettings read = DurableTaskEngineSettings.FromConfiguration(root.GetSection(DurableTaskPath));
+        if (read != Settings with { HubName = Hub })
+        {
+            throw new InvalidOperationException($"The overrides of configuration {Name} do not read back as its settings:\n  wanted {Settings with { HubName = Hub }}\n  read   {read}");
+        }
+    }
+
+    /// <summary>The settings that differ from the Durable extension's defaults, as host.json keys.</summary>
+    public string Describe()
+    {
+        Dictionary<string, string?> mine = LocalHostOverrides("x");
+        Dictionary<string, string?> defaults = Defaults().LocalHostOverrides("x");
+        string[] changed = [.. mine
+            .Where(k => !k.Key.EndsWith(":hubName", StringComparison.OrdinalIgnoreCase) && defaults[k.Key] != k.Value)
+            .Select(k => k.Key[("AzureFunctionsJobHost:" + DurableTaskPath + ":").Length..].Replace(':', '.') + "=" + k.Value)];
+        return changed.Length == 0 ? "(the defaults)" : string.Join(", ", changed);
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Text(bool value) => value ? "true" : "false";
+
+    private static string Text(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);
+}

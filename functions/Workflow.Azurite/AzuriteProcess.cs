@@ -43,10 +43,17 @@ public sealed partial class AzuriteProcess : IDisposable, IAsyncDisposable
     /// input ends, which happens when the process that started Azurite is gone. Unreferenced, so that it never keeps
     /// node alive by itself.
     /// </summary>
+    // Also: a terminal's Ctrl+C goes to the whole process group, Azurite included, and Azurite exits on SIGINT. The
+    // app that started it must decide when it stops (after its Durable engine has handed its work back), so the
+    // watchdog takes SIGINT for itself and drops the handlers Azurite registers for it.
     private const string Watchdog =
         "const quit = () => process.exit(0);"
         + "process.stdin.on('end', quit); process.stdin.on('close', quit); process.stdin.on('error', quit);"
-        + "process.stdin.resume(); process.stdin.unref?.();";
+        + "process.stdin.resume(); process.stdin.unref?.();"
+        + "process.on('SIGINT', () => {});"
+        + "for (const name of ['on', 'once', 'addListener', 'prependListener']) {"
+        + " const original = process[name].bind(process);"
+        + " process[name] = (event, listener) => event === 'SIGINT' ? process : original(event, listener); }";
 
     // Enough to explain a failed start; what comes later is Azurite's access log, which nobody reads here.
     private const int OutputLimit = 64 * 1024;

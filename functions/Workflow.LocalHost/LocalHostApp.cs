@@ -122,7 +122,19 @@ public sealed class LocalHostApp : IAsyncDisposable
             WebApplication app = builder.Build();
             MapRoutes(app);
 
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                await app.DisposeAsync().ConfigureAwait(false);
+                throw new InvalidOperationException(
+                    $"The product API cannot listen where it was asked to ({ex.Message}). Stop the program that uses that port, "
+                    + $"or pass another address, e.g. --urls=http://127.0.0.1:7171 (port 0 takes a free one).",
+                    ex);
+            }
+
             string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             return new LocalHostApp(app, engine, stack, engineLoggers, new Uri(address.TrimEnd('/') + "/"));
         }

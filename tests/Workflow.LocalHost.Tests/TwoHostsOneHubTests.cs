@@ -13,6 +13,9 @@ public sealed class TwoHostsOneHubTests(ITestOutputHelper output)
 {
     private const int Commands = 50;
 
+    /// <summary>The engine's control-queue visibility timeout (host.json), plus room for the work itself.</summary>
+    private static readonly TimeSpan HandOverDeadline = TimeSpan.FromMinutes(3);
+
     [Fact]
     public async Task Fifty_commands_through_the_pin_flow_spread_over_two_local_hosts_on_one_hub_each_complete_once()
     {
@@ -42,9 +45,11 @@ public sealed class TwoHostsOneHubTests(ITestOutputHelper output)
         try
         {
             StartedCommand[] started = await Task.WhenAll(vins.Select((vin, i) => apis[i % 2].StartAsync(TestCommands.StrongAuth(vin))));
-            await Task.WhenAll(started.Select((c, i) => apis[i % 2].WaitForStageAsync(c.StatusQueryGetUri, "AwaitingPin")));
+            // A start message one host had taken while the other took its partition over waits out the control queue's
+            // visibility timeout (one minute) before the new owner sees it: the deadline allows for that, and no more.
+            await Task.WhenAll(started.Select((c, i) => apis[i % 2].WaitForStageAsync(c.StatusQueryGetUri, "AwaitingPin", HandOverDeadline)));
             await Task.WhenAll(started.Select((c, i) => apis[(i + 1) % 2].DeliverPinAsync(c.PinPostUri, LocalHostFixture.DefaultPin)));
-            finished = await Task.WhenAll(started.Select((c, i) => apis[i % 2].WaitForFinishedAsync(c.StatusQueryGetUri)));
+            finished = await Task.WhenAll(started.Select((c, i) => apis[i % 2].WaitForFinishedAsync(c.StatusQueryGetUri, HandOverDeadline)));
         }
         catch (TimeoutException ex)
         {

@@ -19,6 +19,13 @@ public static class StorageConnection
     /// <summary>The setting the Functions host and its Durable extension read.</summary>
     public const string SettingName = "AzureWebJobsStorage";
 
+    /// <summary>Whether either form of the setting is present.</summary>
+    public static bool IsConfigured(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return !string.IsNullOrWhiteSpace(configuration[SettingName]) || configuration.GetSection(SettingName).GetChildren().Any();
+    }
+
     /// <summary>A table service client for the configured account.</summary>
     /// <exception cref="InvalidOperationException">Neither form of the setting is present.</exception>
     public static TableServiceClient CreateTableServiceClient(IConfiguration configuration)

@@ -10,9 +10,6 @@ namespace Workflow.Api.Commands;
 /// </summary>
 internal sealed class CommandLinks(IOptions<CommandsApiOptions> options)
 {
-    /// <summary>The query parameter the Functions host reads the function key from.</summary>
-    public const string FunctionKeyQueryName = "code";
-
     public Uri Status(HttpRequest request, string id) => Link(CommandRoutes.StatusPath(id), KeyQuery(request));
 
     public Uri Pin(HttpRequest request, string id, string pinToken)
@@ -33,7 +30,7 @@ internal sealed class CommandLinks(IOptions<CommandsApiOptions> options)
     // one that used the header gets URIs without the key, so the key is not copied into more places.
     private static string? KeyQuery(HttpRequest request)
     {
-        StringValues code = request.Query[FunctionKeyQueryName];
-        return code.Count == 1 && !string.IsNullOrEmpty(code[0]) ? FunctionKeyQueryName + "=" + Uri.EscapeDataString(code[0]!) : null;
+        StringValues code = request.Query[CommandRoutes.FunctionKeyQueryName];
+        return code.Count == 1 && !string.IsNullOrEmpty(code[0]) ? CommandRoutes.FunctionKeyQueryName + "=" + Uri.EscapeDataString(code[0]!) : null;
     }
 }

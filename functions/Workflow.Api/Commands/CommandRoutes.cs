@@ -6,6 +6,9 @@ namespace Workflow.Api.Commands;
 /// </summary>
 public static class CommandRoutes
 {
+    /// <summary>The query parameter the Functions host reads the function key from (besides the <c>x-functions-key</c> header).</summary>
+    public const string FunctionKeyQueryName = "code";
+
     /// <summary>The Functions route prefix, as host.json sets it.</summary>
     public const string Prefix = "api";
 

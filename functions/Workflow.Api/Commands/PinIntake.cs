@@ -48,11 +48,12 @@ internal sealed class PinIntake(PinTokens tokens, ISensitiveDataProtector protec
             return Problems.Conflict("Command already finished", $"Command '{id}' is {command.RuntimeStatus}; it no longer accepts a PIN.");
         }
 
-        if (CommandReader.ReadStatus(command) is not { Stage: VehicleCommandStage.AwaitingPin, PinRound: { } round })
+        VehicleCommandStatus? published = CommandReader.ReadStatus(command);
+        if (published is not { Stage: VehicleCommandStage.AwaitingPin, PinRound: { } round })
         {
             return Problems.Conflict(
                 "Command not awaiting a PIN",
-                $"Command '{id}' is at stage {CommandReader.ReadStatus(command)?.Stage.ToString() ?? "Pending"}. Send the PIN when its status shows stage AwaitingPin.");
+                $"Command '{id}' is at stage {published?.Stage.ToString() ?? "Pending"}. Send the PIN when its status shows stage AwaitingPin.");
         }
 
         if (command.ReadInputAs<VehicleCommandInput>() is { Command.Vin: { } vin }

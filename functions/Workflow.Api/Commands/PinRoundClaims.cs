@@ -14,13 +14,13 @@ internal sealed class PinRoundClaims(TableClient table)
     /// <summary>The table.</summary>
     public const string TableName = "VehiclePinRoundClaims";
 
-    private Task? _creation;
+    private readonly TableCreation _creation = new(table);
 
     /// <summary>Claims round <paramref name="round"/> of the execution of <paramref name="commandId"/> created at <paramref name="createdAt"/>.</summary>
     /// <returns><c>true</c> for the first claim, <c>false</c> when the round already has its PIN.</returns>
     public async Task<bool> TryClaimAsync(string commandId, DateTimeOffset createdAt, int round, CancellationToken cancellationToken)
     {
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        await _creation.EnsureAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             await table.AddEntityAsync(new TableEntity(commandId, RowKey(createdAt, round)), cancellationToken).ConfigureAwait(false);
@@ -38,17 +38,4 @@ internal sealed class PinRoundClaims(TableClient table)
 
     private static string RowKey(DateTimeOffset createdAt, int round)
         => string.Create(CultureInfo.InvariantCulture, $"{createdAt.UtcTicks:D19}-{round:D4}");
-
-    private Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        // Created once per process; a failed creation is tried again by the next claim.
-        Task? creation = _creation;
-        if (creation is null || creation.IsFaulted || creation.IsCanceled)
-        {
-            creation = table.CreateIfNotExistsAsync(cancellationToken);
-            _creation = creation;
-        }
-
-        return creation;
-    }
 }

@@ -37,7 +37,7 @@ internal sealed class TablePinAttemptLimiter(TableClient table, IOptions<Vehicle
     public const int MaxRounds = 64;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private Task? _creation;
+    private readonly TableCreation _creation = new(table);
 
     /// <summary>
     /// The table, on the engine's storage account. One for the account, not one per task hub: a vehicle's failed
@@ -90,11 +90,7 @@ internal sealed class TablePinAttemptLimiter(TableClient table, IOptions<Vehicle
             $"The PIN attempts of VIN {vin} changed under every one of {MaxRounds} updates in a row; the attempt was not recorded.");
     }
 
-    private PinAttemptLedger NewLedger(IReadOnlyList<PinAttempt> attempts)
-    {
-        VehicleWorkflowOptions limits = options.Value;
-        return PinAttemptLedger.FromOptions(attempts, limits, time.GetUtcNow());
-    }
+    private PinAttemptLedger NewLedger(IReadOnlyList<PinAttempt> attempts) => PinAttemptLedger.FromOptions(attempts, options.Value, time.GetUtcNow());
 
     private async Task<StoredAttempts> ReadAsync(string vin, CancellationToken cancellationToken)
     {
@@ -104,7 +100,7 @@ internal sealed class TablePinAttemptLimiter(TableClient table, IOptions<Vehicle
             throw new ArgumentException("The VIN must be 17 digits and capital letters except I, O and Q.", nameof(vin));
         }
 
-        await EnsureTableAsync(cancellationToken).ConfigureAwait(false);
+        await _creation.EnsureAsync(cancellationToken).ConfigureAwait(false);
         NullableResponse<TableEntity> row = await table.GetEntityIfExistsAsync<TableEntity>(vin, RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!row.HasValue)
         {
@@ -147,19 +143,6 @@ internal sealed class TablePinAttemptLimiter(TableClient table, IOptions<Vehicle
 
     private static TableEntity ToEntity(string vin, IReadOnlyList<PinAttempt> attempts)
         => new(vin, RowKey) { [AttemptsProperty] = JsonSerializer.Serialize(attempts, Json) };
-
-    /// <summary>Creates the table once per process, like the runtime does its own (again after a failed attempt).</summary>
-    private Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        Task? creation = _creation;
-        if (creation is null || creation.IsFaulted || creation.IsCanceled)
-        {
-            creation = table.CreateIfNotExistsAsync(cancellationToken);
-            _creation = creation;
-        }
-
-        return creation.WaitAsync(cancellationToken);
-    }
 
     private sealed record StoredAttempts(IReadOnlyList<PinAttempt> Attempts, ETag? ETag);
 }

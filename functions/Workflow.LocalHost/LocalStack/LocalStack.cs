@@ -45,7 +45,7 @@ internal sealed partial class LocalStack : IAsyncDisposable
         VehicleSimulatorServer? simulator = null;
         try
         {
-            if (string.IsNullOrWhiteSpace(configuration[StorageConnection.SettingName]) && !configuration.GetSection(StorageConnection.SettingName).GetChildren().Any())
+            if (!StorageConnection.IsConfigured(configuration))
             {
                 azurite = await StartAzuriteAsync(options, contentRoot, logger, cancellationToken).ConfigureAwait(false);
                 configuration[StorageConnection.SettingName] = azurite.ConnectionString;

@@ -13,7 +13,7 @@ internal sealed class FunctionKeyMiddleware(RequestDelegate next, FunctionKeys k
     public const string HeaderName = "x-functions-key";
 
     /// <summary>The query parameter the Functions host reads the key from.</summary>
-    public const string QueryName = "code";
+    public const string QueryName = Workflow.Api.Commands.CommandRoutes.FunctionKeyQueryName;
 
     public static bool RequiresKey(PathString path)
         => path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase);

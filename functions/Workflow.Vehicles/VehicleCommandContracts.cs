@@ -20,10 +20,15 @@ public static class VehicleCommandNames
 /// <param name="Parameters">The API parameters (a JSON object, e.g. <c>{"action":"doors","doorState":"lock"}</c>), passed through unchanged.</param>
 public sealed record VehicleCommandRequest(string Vin, string Api, JsonElement? Parameters);
 
-/// <summary>The orchestration input: the command and the settings it runs with, fixed when it starts.</summary>
+/// <summary>The orchestration input: the command, the settings it runs with, fixed when it starts, and the execution's id.</summary>
 /// <param name="Command">What to send to which vehicle.</param>
 /// <param name="Settings">The limits of this command (<see cref="VehicleCommandSettings.From"/> at start).</param>
-public sealed record VehicleCommandInput(VehicleCommandRequest Command, VehicleCommandSettings Settings);
+/// <param name="ExecutionId">
+/// A new <see cref="Guid"/> for every start, chosen by whoever starts the command: it names this execution in every
+/// idempotency key (a command started again under a purged instance id must not get the old command's cached answers)
+/// and lets the starter bind what it hands out (the PIN links) to this execution without reading the instance back.
+/// </param>
+public sealed record VehicleCommandInput(VehicleCommandRequest Command, VehicleCommandSettings Settings, Guid ExecutionId);
 
 /// <summary>
 /// The payload of the <see cref="VehicleCommandNames.PinEvent"/> event as the orchestration receives it: the PIN

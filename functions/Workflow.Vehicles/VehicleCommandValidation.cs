@@ -23,10 +23,12 @@ public static class VehicleCommandValidation
     {
         if (input is null)
         {
-            return "The input is required: {\"command\": {\"vin\", \"api\", \"parameters\"}, \"settings\": {…}}.";
+            return "The input is required: {\"command\": {\"vin\", \"api\", \"parameters\"}, \"settings\": {…}, \"executionId\": \"…\"}.";
         }
 
-        return Validate(input.Command) ?? (input.Settings is null ? "settings are required: start commands through the product API, which takes them from the app's options." : input.Settings.Validate());
+        return Validate(input.Command)
+            ?? (input.Settings is null ? "settings are required: start commands through the product API, which takes them from the app's options." : input.Settings.Validate())
+            ?? (input.ExecutionId == Guid.Empty ? "executionId is required: a new Guid for every start (the product API sets it)." : null);
     }
 
     /// <summary>

@@ -75,7 +75,7 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
     }
 
     [Fact]
-    public async Task AWrongPinBringsTheCommandBackToAwaitingPinAndTheRightOneCompletesIt()
+    public async Task AWrongPinBringsTheCommandBackToAwaitingPinItsLinkTakesNoOtherPinAndTheNextRoundsLinkCompletesIt()
     {
         using CommandsClient commands = fixture.Commands;
         string vin = TestVins.New();
@@ -83,12 +83,13 @@ public sealed class CommandFlowTests(FunctionsHostFixture fixture)
 
         StartedCommand command = await commands.StartAsync(vin, VehicleCommand, new { action = "warning" });
         await commands.WaitForStageAsync(command, "AwaitingPin");
-        Assert.Equal(HttpStatusCode.Accepted, await commands.SubmitPinAsync(command, wrongPin));
+        StartedCommand nextRound = await commands.DeliverPinAsync(command, wrongPin);
 
         JsonElement again = await commands.WaitForStageAsync(command, "AwaitingPin", c => c.GetProperty("lastPinRejected").GetBoolean());
         Assert.Equal(2, again.GetProperty("customStatus").GetProperty("pinAttemptsLeft").GetInt32());
 
-        Assert.Equal(HttpStatusCode.Accepted, await commands.SubmitPinAsync(command, fixture.RightPin));
+        Assert.Equal(HttpStatusCode.Conflict, await commands.SubmitPinAsync(command, fixture.RightPin));
+        await commands.DeliverPinAsync(nextRound, fixture.RightPin);
         JsonElement output = (await commands.WaitForFinishAsync(command)).GetProperty("output");
 
         Assert.Equal("Succeeded", output.GetProperty("outcome").GetString());

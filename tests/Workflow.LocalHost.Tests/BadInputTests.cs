@@ -136,8 +136,11 @@ public sealed class BadInputTests(LocalHostFixture fixture)
         (StartedCommand other, _) = await StartAndWaitForPinAsync();
         string token = TokenOf(started);
         string tampered = token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1];
+        string[] parts = token.Split('.');
+        string unknownKeyVersion = $"nope.{parts[1]}.{parts[2]}";
+        string otherRound = $"{parts[0]}.2.{parts[2]}"; // the round is under the MAC too
 
-        foreach (string query in (string[])[string.Empty, "?token=", "?token=" + TokenOf(other), "?token=" + tampered, "?token=nope." + token.Split('.')[1], "?token=" + token + "&token=" + token])
+        foreach (string query in (string[])[string.Empty, "?token=", "?token=" + TokenOf(other), "?token=" + tampered, "?token=" + unknownKeyVersion, "?token=" + otherRound, "?token=" + token + "&token=" + token])
         {
             using HttpResponseMessage response = await Api.PostPinAsync(new Uri($"/api/commands/{started.Id}/pin{query}", UriKind.Relative), "0000");
             await Problems.AssertAsync(response, HttpStatusCode.Forbidden, "Invalid PIN token");

@@ -84,18 +84,28 @@ public sealed class CommandFlowTests(LocalHostFixture fixture)
     }
 
     [Fact]
-    public async Task A_wrong_pin_is_rejected_and_the_command_waits_for_another_one_and_succeeds_with_the_right_pin()
+    public async Task A_wrong_pin_is_rejected_and_the_command_waits_for_another_one_on_the_next_rounds_link_and_succeeds_with_the_right_pin()
     {
         string vin = TestVins.New();
         await fixture.Simulator.SetPinAsync(vin, "4321");
         StartedCommand started = await Api.StartAsync(TestCommands.StrongAuth(vin));
         await Api.WaitForStageAsync(started.StatusQueryGetUri, "AwaitingPin");
 
-        await Api.DeliverPinAsync(started.PinPostUri, "1111");
+        Uri secondRound = await Api.DeliverPinAsync(started.PinPostUri, "1111");
         CommandStatus rejected = await Api.WaitForRejectedPinAsync(started.StatusQueryGetUri);
         Assert.Equal(2, rejected.CustomStatus.GetProperty("pinAttemptsLeft").GetInt32());
+        Assert.Equal(2, rejected.CustomStatus.GetProperty("pinRound").GetInt32());
 
-        await Api.DeliverPinAsync(started.PinPostUri, "4321");
+        // The first round's link took its PIN: it never takes another, and nothing reaches the command.
+        using (HttpResponseMessage stale = await Api.PostPinAsync(started.PinPostUri, "4321"))
+        {
+            JsonElement problem = await Problems.AssertAsync(stale, HttpStatusCode.Conflict, "PIN link of an earlier round");
+            Assert.Contains("round 1", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(2, (await Api.GetStatusAsync(started.StatusQueryGetUri)).CustomStatus.GetProperty("pinAttemptsLeft").GetInt32());
+
+        await Api.DeliverPinAsync(secondRound, "4321");
         CommandStatus finished = await Api.WaitForFinishedAsync(started.StatusQueryGetUri);
 
         Assert.Equal("Succeeded", finished.Outcome);

@@ -115,10 +115,22 @@ public sealed class CommandInputTests(DefaultWorkflowFixture fixture) : IClassFi
     public async Task An_input_without_settings_fails_with_a_clear_message()
     {
         string vin = TestVins.New();
-        var input = new VehicleCommandInput(new VehicleCommandRequest(vin, RemoteApi, System.Text.Json.JsonSerializer.SerializeToElement(VehicleWorkflowHost.Lock)), Settings: null!);
+        var input = new VehicleCommandInput(new VehicleCommandRequest(vin, RemoteApi, System.Text.Json.JsonSerializer.SerializeToElement(VehicleWorkflowHost.Lock)), Settings: null!, Guid.NewGuid());
         string id = await _host.Client.ScheduleNewOrchestrationInstanceAsync(VehicleCommandNames.Orchestrator, input);
 
         await AssertFailsAsync(id, "settings are required");
+        Assert.Empty(await _host.Simulator.GetRequestsAsync(vin));
+    }
+
+    [Fact]
+    public async Task An_input_without_an_execution_id_fails_with_a_clear_message_before_anything_is_sent()
+    {
+        // Without it every execution under one instance id would share idempotency keys.
+        string vin = TestVins.New();
+        var input = new VehicleCommandInput(new VehicleCommandRequest(vin, RemoteApi, System.Text.Json.JsonSerializer.SerializeToElement(VehicleWorkflowHost.Lock)), _host.Settings, Guid.Empty);
+        string id = await _host.Client.ScheduleNewOrchestrationInstanceAsync(VehicleCommandNames.Orchestrator, input);
+
+        await AssertFailsAsync(id, "executionId is required");
         Assert.Empty(await _host.Simulator.GetRequestsAsync(vin));
     }
 

@@ -33,7 +33,7 @@ public sealed class CommandHandlers
     }
 
     /// <summary>
-    /// <c>POST /api/commands</c>: 202 with <c>Location</c>, the status link and the PIN link (its token, issued this once).
+    /// <c>POST /api/commands</c>: 202 with <c>Location</c>, the status link and the link of PIN round 1 (its token, issued this once).
     /// A repeated start with the same <c>instanceId</c> and body answers the command's status, without a PIN link.
     /// </summary>
     public async Task<IResult> StartAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
@@ -59,8 +59,9 @@ public sealed class CommandHandlers
             return existing;
         }
 
-        // The settings snapshot makes the command replay with the rules it started with, whatever is deployed later.
-        var input = new VehicleCommandInput(command.Request, VehicleCommandSettings.From(_workflow.Value));
+        // The settings snapshot makes the command replay with the rules it started with, whatever is deployed later;
+        // the execution id binds this execution's PIN link without reading the instance back.
+        var input = new VehicleCommandInput(command.Request, VehicleCommandSettings.From(_workflow.Value), Guid.NewGuid());
         string id;
         try
         {
@@ -77,10 +78,7 @@ public sealed class CommandHandlers
             throw;
         }
 
-        // The token is bound to this execution's creation time, which only the engine knows.
-        OrchestrationMetadata created = await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"Command '{id}' was scheduled but the engine does not know it.");
-        string token = await _tokens.CreateAsync(id, created.CreatedAt, cancellationToken).ConfigureAwait(false);
+        string token = await _tokens.CreateAsync(id, input.ExecutionId, round: 1, cancellationToken).ConfigureAwait(false);
         Uri status = _links.Status(request, id);
         return TypedResults.Accepted(status, new CommandStartedResponse(id, status, _links.Pin(request, id, token)));
     }
@@ -133,7 +131,7 @@ public sealed class CommandHandlers
         }
 
         return CommandReader.IsVehicleCommand(existing)
-            && existing.ReadInputAs<VehicleCommandInput>() is { Command: { } started }
+            && CommandReader.ReadInput(existing) is { Command: { } started }
             && CommandRequestValidation.IsSameCommand(started, command)
             ? Status(request, existing)
             : Problems.Conflict(

@@ -20,6 +20,19 @@ internal static class CommandReader
     public static bool IsVehicleCommand(OrchestrationMetadata metadata)
         => string.Equals(metadata.Name, VehicleCommandNames.Orchestrator, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The command's input (read with <see cref="FindAsync"/>), or <c>null</c> when it has none this product reads.</summary>
+    public static VehicleCommandInput? ReadInput(OrchestrationMetadata metadata)
+    {
+        try
+        {
+            return metadata.ReadInputAs<VehicleCommandInput>();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The custom status, when the command publishes one.</summary>
     public static VehicleCommandStatus? ReadStatus(OrchestrationMetadata metadata)
     {

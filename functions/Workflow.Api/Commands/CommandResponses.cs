@@ -9,7 +9,7 @@ namespace Workflow.Api.Commands;
 /// </summary>
 /// <param name="Id">The instance id.</param>
 /// <param name="StatusQueryGetUri">GET: the command's status (also the <c>Location</c> header).</param>
-/// <param name="PinPostUri">POST <c>{"pin":"…"}</c> here when the status says <c>AwaitingPin</c>; carries the instance's token.</param>
+/// <param name="PinPostUri">POST <c>{"pin":"…"}</c> here when the status says <c>AwaitingPin</c>: the link of PIN round 1, with its token.</param>
 public sealed record CommandStartedResponse(string Id, Uri StatusQueryGetUri, Uri PinPostUri);
 
 /// <summary>A command's status.</summary>
@@ -37,4 +37,8 @@ public sealed record CommandFailure(string ErrorType, string ErrorMessage);
 /// <summary>The answer to an accepted PIN.</summary>
 /// <param name="Id">The instance id.</param>
 /// <param name="StatusQueryGetUri">Poll here for the outcome.</param>
-public sealed record PinAcceptedResponse(string Id, Uri StatusQueryGetUri);
+/// <param name="NextPinPostUri">
+/// The link of the next PIN round, issued only here: POST the next PIN to it when the status shows
+/// <c>AwaitingPin</c> again (this PIN was wrong). The link just used never takes a PIN again.
+/// </param>
+public sealed record PinAcceptedResponse(string Id, Uri StatusQueryGetUri, Uri NextPinPostUri);

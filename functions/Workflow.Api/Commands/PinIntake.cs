@@ -10,9 +10,10 @@ namespace Workflow.Api.Commands;
 
 /// <summary>
 /// The one way a PIN enters the workflow (<c>POST /api/commands/{id}/pin?token=…</c>), in this order: the request is
-/// valid (token shape, body, PIN shape) → the token is this command's → the command awaits a PIN, in which round → the
-/// vehicle may have a PIN sent now (lockout, PINs in flight) → the round is claimed, once → the PIN is sealed for this
-/// command and round → raised. Whatever is refused is refused before anything is written.
+/// valid (token shape, body, PIN shape) → the token is this command's, for PIN round r → the command awaits a PIN, in
+/// round r → the vehicle may have a PIN sent now (lockout, PINs in flight) → round r is claimed, once → the PIN is
+/// sealed for this command and round → raised → the answer carries round r+1's link. Whatever is refused is refused
+/// before anything is written.
 /// </summary>
 internal sealed class PinIntake(PinTokens tokens, ISensitiveDataProtector protector, PinLockoutGuard lockout, PinRoundClaims claims, CommandLinks links)
 {
@@ -38,7 +39,9 @@ internal sealed class PinIntake(PinTokens tokens, ISensitiveDataProtector protec
 
         // A command that does not exist answers like a wrong token: a stranger learns nothing about which ids exist.
         OrchestrationMetadata? command = await CommandReader.FindAsync(client, id, cancellationToken).ConfigureAwait(false);
-        if (command is null || !await tokens.IsValidAsync(id, command.CreatedAt, token, cancellationToken).ConfigureAwait(false))
+        VehicleCommandInput? input = command is null ? null : CommandReader.ReadInput(command);
+        if (command is null || input is not { ExecutionId: var execution }
+            || await tokens.FindRoundAsync(id, execution, token, cancellationToken).ConfigureAwait(false) is not { } tokenRound)
         {
             return InvalidToken();
         }
@@ -56,13 +59,25 @@ internal sealed class PinIntake(PinTokens tokens, ISensitiveDataProtector protec
                 $"Command '{id}' is at stage {published?.Stage.ToString() ?? "Pending"}. Send the PIN when its status shows stage AwaitingPin.");
         }
 
-        if (command.ReadInputAs<VehicleCommandInput>() is { Command.Vin: { } vin }
+        // Each link takes one round's PIN: the one of an earlier round never works again, a later one not yet.
+        if (tokenRound != round)
+        {
+            return tokenRound < round
+                ? Problems.Conflict(
+                    "PIN link of an earlier round",
+                    $"This link was for PIN round {tokenRound} of command '{id}', which is over; the command awaits round {round}. Use the nextPinPostUri of the answer to the last PIN.")
+                : Problems.Conflict(
+                    "PIN round not open yet",
+                    $"This link is for PIN round {tokenRound} of command '{id}'; the command still awaits round {round}. Send this PIN when its status shows pinRound {tokenRound}.");
+        }
+
+        if (input.Command is { Vin: { } vin }
             && await lockout.RefuseIfBlockedAsync(vin, id, request.HttpContext.Response, cancellationToken).ConfigureAwait(false) is { } blocked)
         {
             return blocked;
         }
 
-        if (!await claims.TryClaimAsync(id, command.CreatedAt, round, cancellationToken).ConfigureAwait(false))
+        if (!await claims.TryClaimAsync(id, execution, round, cancellationToken).ConfigureAwait(false))
         {
             return Problems.Conflict(
                 "PIN already received",
@@ -76,15 +91,17 @@ internal sealed class PinIntake(PinTokens tokens, ISensitiveDataProtector protec
         catch
         {
             // Not delivered: the round may take a PIN again.
-            await claims.ReleaseAsync(id, command.CreatedAt, round, CancellationToken.None).ConfigureAwait(false);
+            await claims.ReleaseAsync(id, execution, round, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
+        // Issued here and only here: whoever sent this round's PIN may send the next round's, should this one prove wrong.
+        string next = await tokens.CreateAsync(id, execution, round + 1, cancellationToken).ConfigureAwait(false);
         Uri status = links.Status(request, id);
-        return TypedResults.Accepted(status, new PinAcceptedResponse(id, status));
+        return TypedResults.Accepted(status, new PinAcceptedResponse(id, status, links.Pin(request, id, next)));
     }
 
     private static ProblemHttpResult InvalidToken() => Problems.Forbidden(
         "Invalid PIN token",
-        "The token of this PIN URI is missing or does not belong to this command. Use the pinPostUri returned when the command was started.");
+        "The token of this PIN URI is missing or does not belong to this command. Use the pinPostUri returned when the command was started, or the nextPinPostUri of the answer to its last PIN.");
 }

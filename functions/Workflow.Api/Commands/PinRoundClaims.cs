@@ -16,14 +16,14 @@ internal sealed class PinRoundClaims(TableClient table)
 
     private readonly TableCreation _creation = new(table);
 
-    /// <summary>Claims round <paramref name="round"/> of the execution of <paramref name="commandId"/> created at <paramref name="createdAt"/>.</summary>
+    /// <summary>Claims round <paramref name="round"/> of execution <paramref name="executionId"/> of <paramref name="commandId"/>.</summary>
     /// <returns><c>true</c> for the first claim, <c>false</c> when the round already has its PIN.</returns>
-    public async Task<bool> TryClaimAsync(string commandId, DateTimeOffset createdAt, int round, CancellationToken cancellationToken)
+    public async Task<bool> TryClaimAsync(string commandId, Guid executionId, int round, CancellationToken cancellationToken)
     {
         await _creation.EnsureAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await table.AddEntityAsync(new TableEntity(commandId, RowKey(createdAt, round)), cancellationToken).ConfigureAwait(false);
+            await table.AddEntityAsync(new TableEntity(commandId, RowKey(executionId, round)), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
@@ -33,9 +33,9 @@ internal sealed class PinRoundClaims(TableClient table)
     }
 
     /// <summary>Gives a claimed round back, when its PIN could not be delivered after all.</summary>
-    public async Task ReleaseAsync(string commandId, DateTimeOffset createdAt, int round, CancellationToken cancellationToken)
-        => await table.DeleteEntityAsync(commandId, RowKey(createdAt, round), ETag.All, cancellationToken).ConfigureAwait(false);
+    public async Task ReleaseAsync(string commandId, Guid executionId, int round, CancellationToken cancellationToken)
+        => await table.DeleteEntityAsync(commandId, RowKey(executionId, round), ETag.All, cancellationToken).ConfigureAwait(false);
 
-    private static string RowKey(DateTimeOffset createdAt, int round)
-        => string.Create(CultureInfo.InvariantCulture, $"{createdAt.UtcTicks:D19}-{round:D4}");
+    private static string RowKey(Guid executionId, int round)
+        => string.Create(CultureInfo.InvariantCulture, $"{executionId:N}-{round:D4}");
 }

@@ -3,10 +3,10 @@ using System.Globalization;
 namespace Workflow.Vehicles.Orchestration;
 
 /// <summary>
-/// <c>Idempotency-Key</c> values: <c>{instanceId}:{execution}:{logical step}</c>. The execution part comes from
-/// <c>TaskOrchestrationContext.NewGuid</c> at the start of the orchestration: it replays identically within one
-/// execution, and differs for a new execution under the same instance id (after a purge, say), so the gateway never
-/// answers a new command with an old command's cached answer. The step part comes from counters that replay
+/// <c>Idempotency-Key</c> values: <c>{instanceId}:{execution}:{logical step}</c>. The execution part is the input's
+/// <see cref="VehicleCommandInput.ExecutionId"/>: the same in every replay of one execution, and different for a new
+/// execution under the same instance id (after a purge, say), so the gateway never answers a new command with an old
+/// command's cached answer. The step part comes from counters that replay
 /// identically, so a redelivered activity and every durable retry of one logical call send the same key.
 /// </summary>
 internal sealed class IdempotencyKeys(string instanceId, Guid execution)

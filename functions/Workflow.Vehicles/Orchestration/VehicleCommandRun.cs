@@ -33,7 +33,7 @@ internal sealed class VehicleCommandRun
         _request = input.Command;
         _options = input.Settings;
         _log = log;
-        _keys = new IdempotencyKeys(context.InstanceId, context.NewGuid());
+        _keys = new IdempotencyKeys(context.InstanceId, input.ExecutionId);
         _retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
             _options.RetryMaxAttempts,
             _options.RetryFirstInterval,

@@ -92,6 +92,17 @@ internal sealed class CommandsClient(HttpClient http, Func<string>? hostOutput =
         return response.StatusCode;
     }
 
+    /// <summary>Posts the PIN, asserts it was delivered (202) and returns the command with the next round's PIN link.</summary>
+    public async Task<StartedCommand> DeliverPinAsync(StartedCommand command, string pin)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        using HttpResponseMessage response = await http.PostAsJsonAsync(command.PinUri, new { pin }).ConfigureAwait(false);
+        string text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Expected 202 from the PIN link, got {(int)response.StatusCode}: {text}");
+        Uri next = new(JsonDocument.Parse(text).RootElement.GetProperty("nextPinPostUri").GetString()!, UriKind.RelativeOrAbsolute);
+        return command with { PinUri = Resolve(next) };
+    }
+
     public void Dispose() => http.Dispose();
 
     private Uri Resolve(Uri link) => link.IsAbsoluteUri ? link : new Uri(http.BaseAddress!, link);

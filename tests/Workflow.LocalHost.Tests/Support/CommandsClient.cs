@@ -76,11 +76,18 @@ internal sealed class CommandsClient : IDisposable
     public Task<HttpResponseMessage> PostPinBodyAsync(Uri pinPostUri, string body) => _http.PostAsync(Resolve(pinPostUri), Json(body));
 
     /// <summary>Posts the PIN and asserts that it was delivered (202).</summary>
-    public async Task DeliverPinAsync(Uri pinPostUri, string pin)
+    /// <returns>The PIN link of the next round (<c>nextPinPostUri</c>), for when this PIN proves wrong.</returns>
+    public async Task<Uri> DeliverPinAsync(Uri pinPostUri, string pin)
     {
         using HttpResponseMessage response = await PostPinAsync(pinPostUri, pin);
-        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Expected 202 from the PIN URI, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Expected 202 from the PIN URI, got {(int)response.StatusCode}: {text}");
+        return NextPinUri(text);
     }
+
+    /// <summary>The <c>nextPinPostUri</c> of a 202 answer to a PIN.</summary>
+    public static Uri NextPinUri(string acceptedBody)
+        => new(JsonDocument.Parse(acceptedBody).RootElement.GetProperty("nextPinPostUri").GetString()!, UriKind.RelativeOrAbsolute);
 
     /// <summary>Polls until the command's custom status shows <paramref name="stage"/>.</summary>
     public Task<CommandStatus> WaitForStageAsync(Uri statusUri, string stage, TimeSpan? timeout = null)

@@ -170,11 +170,11 @@ internal sealed class VehicleWorkflowHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a command the way the product does: the request plus the host's settings snapshot, unless the test gives other settings.</summary>
+    /// <summary>Starts a command the way the product does: the request, the host's settings snapshot (unless the test gives other settings) and a new execution id.</summary>
     public Task<string> StartCommandAsync(string vin, string api, object? parameters = null, VehicleCommandSettings? settings = null, string? instanceId = null)
     {
         JsonElement? json = parameters is null ? null : JsonSerializer.SerializeToElement(parameters);
-        var input = new VehicleCommandInput(new VehicleCommandRequest(vin, api, json), settings ?? Settings);
+        var input = new VehicleCommandInput(new VehicleCommandRequest(vin, api, json), settings ?? Settings, Guid.NewGuid());
         return Client.ScheduleNewOrchestrationInstanceAsync(VehicleCommandNames.Orchestrator, input, new StartOrchestrationOptions(instanceId));
     }
 

@@ -190,7 +190,7 @@ public sealed class LocalHostApp : IAsyncDisposable
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = StopTimeout);
 
         IServiceCollection services = builder.Services;
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = DescribeStatusCodeProblem);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddVehicleCommandsApi(builder.Configuration, builder.Environment);
         services.AddDurableTaskOnSidecar(engine.CreateChannel(), registry => registry.AddVehicleWorkflow());
@@ -215,6 +215,24 @@ public sealed class LocalHostApp : IAsyncDisposable
             => handlers.GetStatusAsync(request, client, id, cancellationToken));
         commands.MapPost(CommandRoutes.Pin, (string id, HttpRequest request, DurableTaskClient client, CommandHandlers handlers, CancellationToken cancellationToken)
             => handlers.SubmitPinAsync(request, client, id, cancellationToken));
+    }
+
+    // Routing answers an unknown path (404) and a known one with another method (405) without a body; the status
+    // code pages turn those into problems, and this says what went wrong and what the API takes.
+    private static void DescribeStatusCodeProblem(ProblemDetailsContext context)
+    {
+        if (context.ProblemDetails.Detail is not null)
+        {
+            return;
+        }
+
+        HttpRequest request = context.HttpContext.Request;
+        context.ProblemDetails.Detail = context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status404NotFound => $"There is no route {request.Path}. The API's routes: {CommandRoutes.Summary}.",
+            StatusCodes.Status405MethodNotAllowed => $"{request.Method} is not allowed on {request.Path}. The API's routes: {CommandRoutes.Summary}.",
+            _ => "The request was refused.",
+        };
     }
 
     private static bool HasConfiguredAddress(ConfigurationManager configuration)

@@ -10,10 +10,12 @@ using Xunit.Abstractions;
 namespace Workflow.Functions.Tests;
 
 /// <summary>
-/// Neither a PIN nor an OTP is ever stored, sent to storage, printed or answered in clear, under the Functions host. Strong
+/// No PIN, OTP, command parameter, gateway client secret or data key is ever stored, sent to storage, printed or answered
+/// in clear, under the Functions host (the parameters only in the status answers to the command's own caller). Strong
 /// authentication commands run with random PINs on a host of their own (<see cref="SecretsScanHostFixture"/>: its own
 /// Azurite behind a recording tap, its own simulator, every log level on); then the host is stopped and everything is
-/// read back and searched for every PIN typed and every OTP the simulator issued, in clear, hex, base64 or base64url.
+/// read back and searched for every PIN typed, every OTP the simulator issued, each command's parameters as sent, the
+/// gateway's client secret and the data key, in clear, hex, base64 or base64url.
 /// </summary>
 /// <remarks>
 /// What is searched:
@@ -55,7 +57,7 @@ public sealed class SecretsAtRestScanTests(SecretsScanHostFixture fixture, ITest
     private static readonly TimeSpan TestTimeout = TimeSpan.FromMinutes(3);
 
     [Fact]
-    public async Task NoPinOrOtpIsInStorageInStorageTrafficInTheHostsOutputOrFilesOrInApiResponses()
+    public async Task NoPinOtpParametersOrSecretIsInStorageInStorageTrafficInTheHostsOutputOrFilesOrInApiResponses()
     {
         var clock = Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(TestTimeout);
@@ -161,18 +163,28 @@ public sealed class SecretsAtRestScanTests(SecretsScanHostFixture fixture, ITest
         Assert.Contains(controls, s => s.Item.Source == ScanSource.HostFile && s.Name.StartsWith("instance ", StringComparison.Ordinal));
         Assert.All(done, c => Assert.True(Seen(c, s => s.Item.Source == ScanSource.ApiResponse), $"{c.InstanceId} not found in the API's responses."));
 
-        // The point: no PIN (right or wrong) and no OTP, anywhere, in any encoding.
-        var secrets = new List<(string Name, string Value)>();
+        // The point: no PIN (right or wrong), no OTP, no command parameters, no key or gateway secret, anywhere, in any encoding.
+        var secrets = new List<(string Name, string Value)>
+        {
+            ("the gateway's client secret", fixture.GatewayClientSecret),
+            ("the data-protection key", fixture.DataKey),
+        };
         foreach (Command command in done)
         {
             secrets.Add(($"PIN of {command.Vin} ({command.InstanceId})", command.Pin));
             secrets.AddRange(command.WrongPins.Select(w => ($"wrong PIN typed for {command.Vin} ({command.InstanceId})", w)));
+            secrets.Add((ParametersOf(command), command.Parameters));
         }
 
         secrets.AddRange(otps.Select(o => ($"OTP issued for {o.Vin} at {o.IssuedAt:O}", o.Otp)));
+        // The status route shows the caller its own command, parameters included: only there may they be in clear (and
+        // that they are found there proves the search would find them anywhere else).
+        IReadOnlyList<Sighting> sightings = search.FindAll(secrets);
+        Assert.All(done, c => Assert.Contains(sightings, s => s.Name == ParametersOf(c) && s.Item.Source == ScanSource.ApiResponse));
         string[] leaks =
         [
-            .. from sighting in search.FindAll(secrets)
+            .. from sighting in sightings
+               where !(sighting.Item.Source == ScanSource.ApiResponse && done.Any(c => sighting.Name == ParametersOf(c)))
                group sighting by (sighting.Name, sighting.Item) into place
                select $"{place.Key.Name}: {place.Key.Item.Source} {place.Key.Item.Where} ({string.Join("; ", place.Select(s => $"{s.Layer}, {s.Encoding}").Distinct())})",
         ];
@@ -295,7 +307,9 @@ public sealed class SecretsAtRestScanTests(SecretsScanHostFixture fixture, ITest
             Assert.EndsWith("-reset-1", otpRequests[1].IdempotencyKey, StringComparison.Ordinal);
         }
 
-        return new Command(vin, instanceId, pin, wrong);
+        // The parameters as the client sent them (the first 200 characters of the large ones: random program times).
+        string sent = JsonSerializer.Serialize(parameters, JsonSerializerOptions.Web);
+        return new Command(vin, instanceId, pin, wrong, sent.Length > 200 ? sent[..200] : sent);
     }
 
     /// <summary>
@@ -355,7 +369,9 @@ public sealed class SecretsAtRestScanTests(SecretsScanHostFixture fixture, ITest
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>A finished command: its vehicle, its id, the vehicle's PIN and the wrong PINs typed first.</summary>
-    private sealed record Command(string Vin, string InstanceId, string Pin, IReadOnlyList<string> WrongPins);
+    private static string ParametersOf(Command command) => $"parameters of {command.InstanceId}";
+
+    private sealed record Command(string Vin, string InstanceId, string Pin, IReadOnlyList<string> WrongPins, string Parameters);
 
     /// <summary>
     /// Random PINs of eight digits, the longest allowed: a shorter PIN would turn up by chance in timestamps, counters and

@@ -206,6 +206,75 @@ public sealed class BadInputTests(LocalHostFixture fixture)
         Assert.DoesNotContain("EventRaised", await fixture.HistoryEventTypesAsync(started.Id));
     }
 
+    [Theory]
+    [InlineData("PUT", "api/commands")]
+    [InlineData("DELETE", "api/commands/{id}")]
+    [InlineData("PATCH", "api/commands/{id}")]
+    [InlineData("GET", "api/commands/{id}/pin")]
+    public async Task A_route_called_with_another_method_is_405_naming_the_api_routes_and_changes_nothing(string method, string route)
+    {
+        (StartedCommand started, string vin) = await StartAndWaitForPinAsync();
+        int before = await fixture.CountInstancesAsync();
+
+        using var request = new HttpRequestMessage(new HttpMethod(method), new Uri(route.Replace("{id}", started.Id, StringComparison.Ordinal), UriKind.Relative))
+        {
+            Content = method == "GET" ? null : CommandsClient.Json(TestCommands.StrongAuth(TestVins.New())),
+        };
+        using HttpResponseMessage response = await Api.Http.SendAsync(request);
+
+        JsonElement problem = await Problems.AssertAsync(response, HttpStatusCode.MethodNotAllowed, "Method Not Allowed");
+        Assert.Contains($"{method} is not allowed", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("POST /api/commands", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await fixture.CountInstancesAsync());
+        await AssertNothingDeliveredAsync(started, vin);
+    }
+
+    [Fact]
+    public async Task A_path_the_api_does_not_have_is_404_naming_the_api_routes()
+    {
+        using HttpResponseMessage response = await Api.Http.GetAsync(new Uri("api/orchestrations", UriKind.Relative));
+
+        JsonElement problem = await Problems.AssertAsync(response, HttpStatusCode.NotFound, "Not Found");
+        Assert.Contains("There is no route /api/orchestrations", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("GET /api/commands/{id}", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task No_error_answer_echoes_the_pin_the_token_or_the_key_it_was_sent()
+    {
+        (StartedCommand started, string vin) = await StartAndWaitForPinAsync();
+        string token = TokenOf(started);
+        const string overlongPin = "918273645546372819";
+        const string wrongKey = "wrong-key-918273645546";
+        var answers = new List<string>();
+
+        async Task CollectAsync(HttpResponseMessage response, HttpStatusCode expected)
+        {
+            using (response)
+            {
+                string text = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == expected, $"Expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+                answers.Add(text);
+            }
+        }
+
+        await CollectAsync(await Api.PostPinAsync(started.PinPostUri, overlongPin), HttpStatusCode.BadRequest);
+        await CollectAsync(await Api.PostPinBodyAsync(started.PinPostUri, $$"""{"pin":"{{overlongPin}}","pin":"1234"}"""), HttpStatusCode.BadRequest);
+        await CollectAsync(await Api.PostPinAsync(new Uri($"/api/commands/{started.Id}/pin?token={Uri.EscapeDataString(token)}x", UriKind.Relative), "4321"), HttpStatusCode.Forbidden);
+        using (var stranger = new CommandsClient(Api.BaseAddress, wrongKey))
+        {
+            await CollectAsync(await stranger.PostPinAsync(started.PinPostUri, overlongPin), HttpStatusCode.Unauthorized);
+        }
+
+        Assert.All(answers, text =>
+        {
+            Assert.DoesNotContain(overlongPin, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(wrongKey, text, StringComparison.Ordinal);
+        });
+        await AssertNothingDeliveredAsync(started, vin);
+    }
+
     private static string TokenOf(StartedCommand command)
         => System.Web.HttpUtility.ParseQueryString(command.PinPostUri.OriginalString.Split('?', 2)[1])["token"]!;
 

@@ -21,6 +21,9 @@ public static class CommandRoutes
     /// <summary><c>POST</c>: a command's PIN.</summary>
     public const string Pin = "commands/{id}/pin";
 
+    /// <summary>Every route with its method, for error messages that tell a caller what the API does take.</summary>
+    public const string Summary = $"POST /{Prefix}/{Start}, GET /{Prefix}/{Status}, POST /{Prefix}/{Pin}?token=…";
+
     /// <summary>The path of a command's status.</summary>
     public static string StatusPath(string id) => $"/{Prefix}/{Start}/{Uri.EscapeDataString(id)}";
 

@@ -43,6 +43,12 @@ public class FunctionsHostFixture : IAsyncLifetime, IDisposable
     /// <summary>The system key <c>durabletask_extension</c> of the Durable webhooks.</summary>
     public string DurableSystemKey { get; } = NewKey();
 
+    /// <summary>The gateway's client secret the app gets (<c>Secrets:vehicle-api-client-secret</c>), random per fixture.</summary>
+    public string GatewayClientSecret { get; } = "gateway-secret-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
+
+    /// <summary>The data-protection key the app gets (<c>Secrets:data-protection-key</c>, base64), random per fixture.</summary>
+    public string DataKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
     /// <summary>The publish output the hosts run.</summary>
     public string ScriptRoot { get; private set; } = string.Empty;
 
@@ -81,7 +87,7 @@ public class FunctionsHostFixture : IAsyncLifetime, IDisposable
     {
         Task<string> publish = FunctionAppPublish.GetAsync();
         Task<string> storage = StartStorageAsync();
-        _simulator = await VehicleSimulatorServer.StartAsync(new VehicleSimulatorOptions()).ConfigureAwait(false);
+        _simulator = await VehicleSimulatorServer.StartAsync(new VehicleSimulatorOptions { ClientSecret = GatewayClientSecret }).ConfigureAwait(false);
         _simulatorHttp = new HttpClient { BaseAddress = _simulator.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         SimulatorControl = new VehicleSimulatorControlClient(_simulatorHttp);
         ScriptRoot = await publish.ConfigureAwait(false);
@@ -104,7 +110,7 @@ public class FunctionsHostFixture : IAsyncLifetime, IDisposable
         Set("VehicleApi__BaseUrl", _simulator.BaseAddress.AbsoluteUri);
         Set("Secrets__vehicle-api-client-id", simulator.ClientId);
         Set("Secrets__vehicle-api-client-secret", simulator.ClientSecret);
-        Set("Secrets__data-protection-key", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        Set("Secrets__data-protection-key", DataKey);
 
         Set("VehicleWorkflow__PinTimeout", PinTimeout.ToString("c", CultureInfo.InvariantCulture));
         Set("VehicleWorkflow__RetryMaxAttempts", RetryMaxAttempts.ToString(CultureInfo.InvariantCulture));

@@ -55,6 +55,30 @@ public sealed class VehicleSimulatorOptions
     [Range(1, 100)]
     public int WrongPinsBeforeBlock { get; set; } = 6;
 
+    /// <summary>
+    /// After a horn command succeeds, how long the car refuses another one with 2358 "Horn request have been execute
+    /// with succes earlier wait to send new one". The spec names the code but no duration: 30 s is the simulator's
+    /// choice. Zero turns the cooldown off. Per vehicle: <c>hornCooldown</c> through <c>PUT /_sim/vehicles/{vin}/state</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan HornCooldown { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// After a <c>warning</c> (lights) command succeeds, how long the car refuses another one with 2359 "Light request
+    /// have been execute with succes earlier wait to send new one". 30 s, the simulator's choice; zero turns it off.
+    /// Per vehicle: <c>lightsCooldown</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan LightsCooldown { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a remote command that succeeded keeps running on the car: meanwhile the same action answers 2364
+    /// "Command can't be execute because same command are ongoing" and another one 2353 "… another command are ongoing".
+    /// Zero (the default) means a command is over as soon as it is answered. Per vehicle: <c>commandDuration</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan CommandDuration { get; set; } = TimeSpan.Zero;
+
     /// <summary>How long an <c>Idempotency-Key</c> is remembered; bounds memory in long runs.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);

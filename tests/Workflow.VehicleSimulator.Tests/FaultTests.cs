@@ -117,6 +117,20 @@ public sealed class FaultTests(SimulatorFixture fixture) : IClassFixture<Simulat
         Assert.Equal("SUCCEEDED", PimsAnswer.Parse(await response.Content.ReadAsStringAsync()).Status);
     }
 
+    [Fact]
+    public async Task DeletingTheFaultsDropsEveryPendingOneAndTheApiAnswersAgain()
+    {
+        var control = new Workflow.VehicleSimulator.Control.VehicleSimulatorControlClient(_sim.Http);
+        await control.InjectFaultsAsync(503, count: 1000);
+        await _sim.AddFaultAsync(new { status = 502, count = 1, path = "/v1/token" });
+
+        await control.ClearFaultsAsync();
+        var answer = await _sim.ReadAsync(TestVins.Next());
+
+        Assert.Empty(await control.GetFaultsAsync());
+        Assert.Equal("SUCCEEDED", answer.Status);
+    }
+
     [Theory]
     [InlineData("""{"status":302}""")]
     [InlineData("""{"status":503,"count":0}""")]

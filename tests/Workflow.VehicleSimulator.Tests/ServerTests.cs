@@ -28,6 +28,20 @@ public sealed class ServerTests
             () => VehicleSimulatorServer.StartAsync(new VehicleSimulatorOptions { DefaultPin = "12ab" }, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("HornCooldown", "-00:00:01")]
+    [InlineData("LightsCooldown", "1.00:00:01")]
+    [InlineData("CommandDuration", "-00:00:01")]
+    public async Task StartAsyncRejectsACooldownOrCommandDurationOutsideZeroToOneDay(string setting, string value)
+    {
+        var options = new VehicleSimulatorOptions();
+        typeof(VehicleSimulatorOptions).GetProperty(setting)!.SetValue(options, TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture));
+
+        var error = await Assert.ThrowsAsync<ValidationException>(() => VehicleSimulatorServer.StartAsync(options, CancellationToken.None));
+
+        Assert.Contains(setting, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task StoppedServerNoLongerAcceptsConnections()
     {

@@ -16,6 +16,9 @@ internal static class ControlEndpoints
 {
     private const int MaxDelayMs = 10 * 60 * 1000;
 
+    /// <summary>Longest cooldown or command duration a vehicle can be given (the options' bound too).</summary>
+    private static readonly TimeSpan MaxDuration = TimeSpan.FromDays(1);
+
     public static void Map(IEndpointRouteBuilder app)
     {
         var sim = app.MapGroup("/_sim");
@@ -31,6 +34,11 @@ internal static class ControlEndpoints
         });
         sim.MapPost("/faults", AddFaultAsync);
         sim.MapGet("/faults", (SimulatorState state) => Results.Json(state.Faults.List(), SimulatorJson.Options));
+        sim.MapDelete("/faults", (SimulatorState state) =>
+        {
+            state.Faults.Clear();
+            return Results.NoContent();
+        });
         sim.MapGet("/otps", (string? vin, SimulatorState state) => Results.Json(state.Otps.List(vin), SimulatorJson.Options));
         sim.MapGet("/requests", (string? vin, SimulatorState state) => Results.Json(state.Requests.List(vin), SimulatorJson.Options));
         sim.MapPost("/reset", (SimulatorState state) =>
@@ -104,6 +112,15 @@ internal static class ControlEndpoints
             return JsonBody.BadRequest("wrongPinsBeforeBlock must be between 1 and 100.");
         }
 
+        string? badDuration = !IsDuration(body.HornCooldown) ? "hornCooldown"
+            : !IsDuration(body.LightsCooldown) ? "lightsCooldown"
+            : !IsDuration(body.CommandDuration) ? "commandDuration"
+            : null;
+        if (badDuration is not null)
+        {
+            return JsonBody.BadRequest($"{badDuration} must be a duration from \"00:00:00\" to \"1.00:00:00\".");
+        }
+
         if (body.StrongAuth?.Keys.FirstOrDefault(k => !IsStrongAuthKey(k)) is { } badKey)
         {
             return JsonBody.BadRequest($"strongAuth key '{badKey}' must be {PimsCodes.CommandApi} or {PimsCodes.InformationsApi}, optionally followed by :action.");
@@ -114,6 +131,9 @@ internal static class ControlEndpoints
     }
 
     private static readonly string[] RemoteActions = ["doors", "horn", "warning", "charge", "chargeDeferredTime", "preconditioning"];
+
+    /// <summary>Absent, or a cooldown / command duration a vehicle can have.</summary>
+    private static bool IsDuration(TimeSpan? value) => value is not { } duration || (duration >= TimeSpan.Zero && duration <= MaxDuration);
 
     private static bool IsStrongAuthKey(string key)
     {

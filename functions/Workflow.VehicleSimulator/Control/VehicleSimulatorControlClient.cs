@@ -86,6 +86,11 @@ public sealed class VehicleSimulatorControlClient(HttpClient http)
     public async Task<IReadOnlyList<FaultRule>> GetFaultsAsync(CancellationToken cancellationToken = default)
         => await http.GetFromJsonAsync<List<FaultRule>>("_sim/faults", SimulatorJson.Options, cancellationToken).ConfigureAwait(false) ?? [];
 
+    /// <summary>Drops every pending fault (<c>DELETE /_sim/faults</c>), for instance an outage injected with a large count.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public async Task ClearFaultsAsync(CancellationToken cancellationToken = default)
+        => await SendAsync(http.DeleteAsync("_sim/faults", cancellationToken)).ConfigureAwait(false);
+
     /// <summary>The OTPs the simulator has issued, to <paramref name="vin"/> or (<c>null</c>) to any vehicle.</summary>
     /// <param name="vin">The vehicle, or <c>null</c> for all.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

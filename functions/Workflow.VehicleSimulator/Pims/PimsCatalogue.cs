@@ -23,6 +23,17 @@ internal static class PimsCatalogue
         _ => null,
     };
 
+    /// <summary>
+    /// Whether an expired gateway token gets this call 2301 "Need Basic Authentication (to get CVS token)". The spec lists
+    /// 2301 among the generic codes of every remote command "except horn": sounding the horn needs no CVS token, so the
+    /// gateway carries it out with an expired one. Every other call answers 2301.
+    /// </summary>
+    public static bool NeedsBasicAuthentication(PimsCall call) =>
+        !(call.Api == PimsCodes.CommandApi
+            && call.Parameters.TryGetProperty("action", out JsonElement action)
+            && action.ValueKind == JsonValueKind.String
+            && action.GetString() == "horn");
+
     /// <summary>The refusal of a call whose parameters break the catalogue, or null.</summary>
     public static (int Code, string Parameter)? Check(PimsCall call) => call.Api switch
     {

@@ -63,8 +63,9 @@ internal static partial class PimsEndpoint
             return bodyError ?? JsonBody.BadRequest(problem!);
         }
 
-        // An expired token gets the SDK's 2301 "Need Basic Authentication": nothing is done or remembered.
-        var (message, replayed) = expired
+        // An expired token gets the SDK's 2301 "Need Basic Authentication": nothing is done or remembered. Except the
+        // horn, which the spec exempts from 2301: it goes through as with a valid token.
+        var (message, replayed) = expired && PimsCatalogue.NeedsBasicAuthentication(call)
             ? (PimsMessage.Failed(Guid.NewGuid().ToString(), PimsCodes.NeedBasicAuthentication), false)
             : processor.Handle(call);
         state.Requests.Add(new RequestLogEntry(

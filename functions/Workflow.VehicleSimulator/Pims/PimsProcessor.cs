@@ -60,6 +60,6 @@ internal sealed class PimsProcessor(SimulatorState state, VehicleSimulatorOption
             return PimsMessage.Failed(transactionId, invalid.Code, invalid.Parameter);
         }
 
-        return VehicleCommandHandler.Handle(call, transactionId, state);
+        return VehicleCommandHandler.Handle(call, transactionId, state, options);
     }
 }

@@ -14,7 +14,7 @@ internal sealed class SimulatorState(VehicleSimulatorOptions options, TimeProvid
 
     public TimeProvider Time { get; } = time;
 
-    public VehicleRegistry Vehicles { get; } = new(options);
+    public VehicleRegistry Vehicles { get; } = new(options, time);
 
     public OtpStore Otps { get; } = new(time, options.OtpLifetime);
 

@@ -6,9 +6,10 @@ namespace Workflow.VehicleSimulator.State;
 /// <summary>
 /// Per-vehicle state: PIN override, queued errors per API, the stale step cache that the seeds describe for
 /// 2317/2312, the strong-authentication account (wrong PINs, blocked, enrolled), which calls need an OTP, and the
-/// scriptable car (doors, engine, charging, …). A vehicle exists as soon as something is set or asked for its VIN.
+/// scriptable car (doors, engine, charging, cooldowns, a command running, …). A vehicle exists as soon as something is
+/// set or asked for its VIN.
 /// </summary>
-internal sealed class VehicleRegistry(VehicleSimulatorOptions options)
+internal sealed class VehicleRegistry(VehicleSimulatorOptions options, TimeProvider time)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, SimulatedVehicle> _vehicles = new(StringComparer.Ordinal);
@@ -71,7 +72,7 @@ internal sealed class VehicleRegistry(VehicleSimulatorOptions options)
         return true;
     });
 
-    public VehicleState State(string vin) => Read(vin, v => v.Snapshot(options));
+    public VehicleState State(string vin) => Read(vin, v => v.Snapshot(options, time.GetUtcNow()));
 
     public void Clear()
     {
@@ -121,11 +122,28 @@ internal sealed class SimulatedVehicle
 
     public bool Preconditioning { get; set; }
 
+    /// <summary>Set through the control: the horn answers 2358 until the control clears it.</summary>
     public bool HornRecentlyUsed { get; set; }
 
+    /// <summary>Set through the control: warning answers 2359 until the control clears it.</summary>
     public bool LightsRecentlyUsed { get; set; }
 
+    /// <summary>End of the cooldown that the last successful horn command started.</summary>
+    public DateTimeOffset? HornWaitUntil { get; set; }
+
+    /// <summary>End of the cooldown that the last successful warning command started.</summary>
+    public DateTimeOffset? LightsWaitUntil { get; set; }
+
+    public TimeSpan? HornCooldown { get; set; }
+
+    public TimeSpan? LightsCooldown { get; set; }
+
+    /// <summary>The action running on the car: until <see cref="RunningUntil"/>, or until cleared when that is null.</summary>
     public string? RunningAction { get; set; }
+
+    public DateTimeOffset? RunningUntil { get; set; }
+
+    public TimeSpan? CommandDuration { get; set; }
 
     public bool Enrolled { get; set; } = true;
 
@@ -143,21 +161,65 @@ internal sealed class SimulatedVehicle
         : StrongAuth.TryGetValue(api, out bool perApi) ? perApi
         : api == Pims.PimsCodes.CommandApi;
 
-    public VehicleState Snapshot(VehicleSimulatorOptions options) => new(
-        DoorsLocked ? "locked" : "unlocked",
-        DoorOpen,
-        EngineRunning,
-        Charging,
-        ChargingStandby,
-        Preconditioning,
-        HornRecentlyUsed,
-        LightsRecentlyUsed,
-        RunningAction,
-        Enrolled,
-        AccountBlocked,
-        WrongPins,
-        WrongPinsBeforeBlock ?? options.WrongPinsBeforeBlock,
-        new Dictionary<string, bool>(StrongAuth, StringComparer.Ordinal));
+    /// <summary>Whether the horn answers 2358 at <paramref name="now"/>: set through the control, or within its cooldown.</summary>
+    public bool HornWaits(DateTimeOffset now) => HornRecentlyUsed || now < HornWaitUntil;
+
+    /// <summary>Whether warning answers 2359 at <paramref name="now"/>.</summary>
+    public bool LightsWait(DateTimeOffset now) => LightsRecentlyUsed || now < LightsWaitUntil;
+
+    /// <summary>The action running on the car at <paramref name="now"/>, or null.</summary>
+    public string? RunningAt(DateTimeOffset now) => RunningUntil is not { } until || now < until ? RunningAction : null;
+
+    /// <summary>
+    /// What a remote command that the car carried out leaves behind: the horn's or the lights' cooldown, and the command
+    /// running for the command duration (each when above zero).
+    /// </summary>
+    public void Executed(string action, DateTimeOffset now, VehicleSimulatorOptions options)
+    {
+        TimeSpan hornCooldown = HornCooldown ?? options.HornCooldown;
+        TimeSpan lightsCooldown = LightsCooldown ?? options.LightsCooldown;
+        if (action == "horn" && hornCooldown > TimeSpan.Zero)
+        {
+            HornWaitUntil = now + hornCooldown;
+        }
+        else if (action == "warning" && lightsCooldown > TimeSpan.Zero)
+        {
+            LightsWaitUntil = now + lightsCooldown;
+        }
+
+        TimeSpan duration = CommandDuration ?? options.CommandDuration;
+        if (duration > TimeSpan.Zero)
+        {
+            RunningAction = action;
+            RunningUntil = now + duration;
+        }
+    }
+
+    public VehicleState Snapshot(VehicleSimulatorOptions options, DateTimeOffset now)
+    {
+        string? running = RunningAt(now);
+        return new(
+            DoorsLocked ? "locked" : "unlocked",
+            DoorOpen,
+            EngineRunning,
+            Charging,
+            ChargingStandby,
+            Preconditioning,
+            HornWaits(now),
+            LightsWait(now),
+            running,
+            Enrolled,
+            AccountBlocked,
+            WrongPins,
+            WrongPinsBeforeBlock ?? options.WrongPinsBeforeBlock,
+            new Dictionary<string, bool>(StrongAuth, StringComparer.Ordinal),
+            HornRecentlyUsed || !(now < HornWaitUntil) ? null : HornWaitUntil,
+            LightsRecentlyUsed || !(now < LightsWaitUntil) ? null : LightsWaitUntil,
+            HornCooldown ?? options.HornCooldown,
+            LightsCooldown ?? options.LightsCooldown,
+            running is null ? null : RunningUntil,
+            CommandDuration ?? options.CommandDuration);
+    }
 
     public void Apply(VehicleStateUpdate update)
     {
@@ -171,12 +233,27 @@ internal sealed class SimulatedVehicle
         Charging = update.Charging ?? Charging;
         ChargingStandby = update.ChargingStandby ?? ChargingStandby;
         Preconditioning = update.Preconditioning ?? Preconditioning;
-        HornRecentlyUsed = update.HornRecentlyUsed ?? HornRecentlyUsed;
-        LightsRecentlyUsed = update.LightsRecentlyUsed ?? LightsRecentlyUsed;
+        if (update.HornRecentlyUsed is { } hornUsed)
+        {
+            HornRecentlyUsed = hornUsed;
+            HornWaitUntil = null;
+        }
+
+        if (update.LightsRecentlyUsed is { } lightsUsed)
+        {
+            LightsRecentlyUsed = lightsUsed;
+            LightsWaitUntil = null;
+        }
+
+        HornCooldown = update.HornCooldown ?? HornCooldown;
+        LightsCooldown = update.LightsCooldown ?? LightsCooldown;
         if (update.RunningAction is { } running)
         {
             RunningAction = running.Length == 0 ? null : running;
+            RunningUntil = null;
         }
+
+        CommandDuration = update.CommandDuration ?? CommandDuration;
 
         Enrolled = update.Enrolled ?? Enrolled;
         if (update.AccountBlocked is { } blocked)

@@ -9,14 +9,26 @@ namespace Workflow.VehicleSimulator.State;
 /// <param name="Charging">Charging: an immediate charge answers 2331.</param>
 /// <param name="ChargingStandby">The charging system is on standby: an immediate charge answers 2330.</param>
 /// <param name="Preconditioning">Preconditioning runs: starting it answers 2333; stopping it when not running answers 2336.</param>
-/// <param name="HornRecentlyUsed">The horn sounded a moment ago: horn answers 2358.</param>
-/// <param name="LightsRecentlyUsed">The lights blinked a moment ago: warning answers 2359.</param>
-/// <param name="RunningAction">A remote command running on the car: the same action answers 2364, another one 2353.</param>
+/// <param name="HornRecentlyUsed">
+/// The horn sounded a moment ago: horn answers 2358. True within <paramref name="HornCooldown"/> after a horn command
+/// succeeded, or after the control set it (then until the control clears it).
+/// </param>
+/// <param name="LightsRecentlyUsed">The lights blinked a moment ago: warning answers 2359 (as <paramref name="HornRecentlyUsed"/>, with <paramref name="LightsCooldown"/>).</param>
+/// <param name="RunningAction">
+/// A remote command running on the car: the same action answers 2364, another one 2353. Set by a command that succeeded
+/// while <paramref name="CommandDuration"/> is above zero (until <paramref name="RunningUntil"/>), or by the control (until cleared).
+/// </param>
 /// <param name="Enrolled">Enrolled for strong authentication (default true); otherwise withPIN answers 2313.</param>
 /// <param name="AccountBlocked">The strong-authentication account is blocked: withPIN answers 2310 until <c>POST /_sim/vehicles/{vin}/unblock</c>.</param>
 /// <param name="WrongPins">Wrong PINs since the last right one (or unblock).</param>
 /// <param name="WrongPinsBeforeBlock">The wrong PIN that reaches this count blocks the account (the option <c>WrongPinsBeforeBlock</c> unless set per vehicle).</param>
 /// <param name="StrongAuth">Per-vehicle overrides of which calls need an OTP, keyed <c>api</c> or <c>api:action</c>.</param>
+/// <param name="HornRecentlyUsedUntil">When the horn's cooldown started by a successful horn command ends; null when none runs (or the control set <paramref name="HornRecentlyUsed"/>: until cleared).</param>
+/// <param name="LightsRecentlyUsedUntil">The same for the lights (<c>warning</c>).</param>
+/// <param name="HornCooldown">How long a successful horn command makes the next ones wait (2358); zero: no cooldown. The option <c>HornCooldown</c> unless set per vehicle.</param>
+/// <param name="LightsCooldown">The same for <c>warning</c> (2359); the option <c>LightsCooldown</c> unless set per vehicle.</param>
+/// <param name="RunningUntil">When <paramref name="RunningAction"/> ends by itself; null when nothing runs or the control set it (until cleared).</param>
+/// <param name="CommandDuration">How long a successful remote command runs on the car (2353/2364 meanwhile); zero: not at all. The option <c>CommandDuration</c> unless set per vehicle.</param>
 public sealed record VehicleState(
     string Doors,
     bool DoorOpen,
@@ -31,7 +43,13 @@ public sealed record VehicleState(
     bool AccountBlocked,
     int WrongPins,
     int WrongPinsBeforeBlock,
-    IReadOnlyDictionary<string, bool> StrongAuth);
+    IReadOnlyDictionary<string, bool> StrongAuth,
+    DateTimeOffset? HornRecentlyUsedUntil,
+    DateTimeOffset? LightsRecentlyUsedUntil,
+    TimeSpan HornCooldown,
+    TimeSpan LightsCooldown,
+    DateTimeOffset? RunningUntil,
+    TimeSpan CommandDuration);
 
 /// <summary>
 /// Body of <c>PUT /_sim/vehicles/{vin}/state</c>: only the fields given change. <see cref="RunningAction"/> <c>""</c>
@@ -57,14 +75,29 @@ public sealed record VehicleStateUpdate
     /// <summary>See <see cref="VehicleState.Preconditioning"/>.</summary>
     public bool? Preconditioning { get; init; }
 
-    /// <summary>See <see cref="VehicleState.HornRecentlyUsed"/>.</summary>
+    /// <summary>
+    /// See <see cref="VehicleState.HornRecentlyUsed"/>: true makes the horn answer 2358 until set false; false also ends
+    /// the cooldown a successful horn command started.
+    /// </summary>
     public bool? HornRecentlyUsed { get; init; }
 
-    /// <summary>See <see cref="VehicleState.LightsRecentlyUsed"/>.</summary>
+    /// <summary>See <see cref="VehicleState.LightsRecentlyUsed"/>; as <see cref="HornRecentlyUsed"/>, for <c>warning</c> (2359).</summary>
     public bool? LightsRecentlyUsed { get; init; }
 
-    /// <summary>A command action running on the car (doors, horn, …); <c>""</c> clears it.</summary>
+    /// <summary>See <see cref="VehicleState.HornCooldown"/> (0 – 1 day; zero turns it off). Applies from the next horn command that succeeds.</summary>
+    public TimeSpan? HornCooldown { get; init; }
+
+    /// <summary>See <see cref="VehicleState.LightsCooldown"/> (0 – 1 day; zero turns it off).</summary>
+    public TimeSpan? LightsCooldown { get; init; }
+
+    /// <summary>
+    /// A command action running on the car (doors, horn, …) until cleared; <c>""</c> clears it, and also ends a command
+    /// still running for <see cref="VehicleState.CommandDuration"/>.
+    /// </summary>
     public string? RunningAction { get; init; }
+
+    /// <summary>See <see cref="VehicleState.CommandDuration"/> (0 – 1 day; zero turns it off). Applies from the next command that succeeds.</summary>
+    public TimeSpan? CommandDuration { get; init; }
 
     /// <summary>See <see cref="VehicleState.Enrolled"/>.</summary>
     public bool? Enrolled { get; init; }

@@ -60,7 +60,8 @@ internal sealed class DemoBanner(DemoBanner.Stack stack, IServer server, IHostAp
         text.AppendLine("  status() { curl -s \"$BASE/api/commands/$ID\" -H \"x-functions-key: $KEY\" \"$@\"; }");
         text.AppendLine("  RESPONSE=$(curl -s -X POST \"$BASE/api/commands\" -H \"x-functions-key: $KEY\" -H 'Content-Type: application/json' \\");
         text.AppendLine($"    -d '{{\"vin\":\"{DemoVin}\",\"api\":\"pims.vehicle.command\",\"parameters\":{{\"action\":\"doors\",\"doorState\":\"lock\"}},\"instanceId\":\"'$ID'\"}}'); echo \"$RESPONSE\"");
-        text.AppendLine("  PIN_URI=$BASE$(printf '%s' \"$RESPONSE\" | sed -n 's/.*\"pinPostUri\":\"\\([^\"]*\\)\".*/\\1/p')");
+        // The link is relative unless Commands:PublicBaseUrl is set.
+        text.AppendLine("  PIN_URI=$(printf '%s' \"$RESPONSE\" | sed -n 's/.*\"pinPostUri\":\"\\([^\"]*\\)\".*/\\1/p'); case $PIN_URI in /*) PIN_URI=$BASE$PIN_URI;; esac");
         text.AppendLine("  for i in $(seq 60); do status | grep -q '\"AwaitingPin\"' && break; sleep 0.5; done");
         text.AppendLine("  status; echo   # vehicle said 2302: customStatus.stage AwaitingPin, pinAttemptsLeft, pinDeadline");
         text.AppendLine($"  curl -s -X POST \"$PIN_URI\" -H \"x-functions-key: $KEY\" -H 'Content-Type: application/json' -d '{{\"pin\":\"{pin}\"}}'; echo");

@@ -45,6 +45,10 @@ public sealed class VehicleSimulatorServer : IAsyncDisposable
         builder.WebHost.UseKestrelCore();
         builder.Services.AddRoutingCore();
         builder.Services.AddLogging();
+
+        // Embedded in another process, whose own "started" line is the one that counts: no second
+        // "Hosting environment … / Content root path …" from this server's lifetime.
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         if (snapshot.LoggerFactory is { } loggerFactory)
         {
             builder.Services.AddSingleton(loggerFactory);

@@ -16,7 +16,9 @@ internal sealed class BenchOptions
                              e.g. --config p1:storageProvider.partitionCount=1,storageProvider.maxQueuePollingInterval=00:00:10
           --idle-seconds N   the idle scenario's counting window (default 20; scaled to a minute)
           --host H           sidecar (default): the engine in this process behind the gRPC sidecar, as the local host runs it;
-                             functions: the same through the Functions host (not implemented: the run stops with code 2)
+                             functions: the published Functions app under the real Functions host (func on PATH, else
+                             ../shared/functions-host), one host per configuration, storage counted by a proxy in front
+                             of Azurite; runs strong-auth-command, azurite-ceiling and idle (the others are sidecar only)
           --verbose          after each scenario, its storage requests by kind, per instance
           --help             this text
         Output: one 'BENCH {json}' line per scenario and configuration on standard output, then a summary table;

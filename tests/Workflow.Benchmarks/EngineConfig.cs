@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Workflow.DurableSidecar;
 
@@ -14,6 +16,9 @@ internal sealed record EngineConfig(string Name, DurableTaskEngineSettings Setti
     public const string DefaultsName = "df-defaults";
     public const string ProductName = "product";
     private const string DurableTaskPath = "extensions:durableTask";
+
+    /// <summary>The <c>durableTask</c> keys a <c>--config</c> variant sets on top of host.json (<c>storageProvider:partitionCount</c>).</summary>
+    public IReadOnlyDictionary<string, string?> DurableTaskOverrides { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>The Durable extension's defaults: a host.json without a <c>durableTask</c> section.</summary>
     public static EngineConfig Defaults() =>
@@ -45,11 +50,17 @@ internal sealed record EngineConfig(string Name, DurableTaskEngineSettings Setti
                 throw new FormatException($"--config '{spec}': '{pair}' is not key=value.");
             }
 
-            overrides[DurableTaskPath + ":" + kv[0].Replace('.', ':').Replace("__", ":", StringComparison.Ordinal)] = kv[1];
+            overrides[kv[0].Replace('.', ':').Replace("__", ":", StringComparison.Ordinal)] = kv[1];
         }
 
-        IConfigurationRoot root = new ConfigurationBuilder().AddJsonFile(hostJson, optional: false, reloadOnChange: false).AddInMemoryCollection(overrides).Build();
-        return new EngineConfig(name, DurableTaskEngineSettings.FromConfiguration(root.GetSection(DurableTaskPath)), "host.json + " + spec[(colon + 1)..]);
+        IConfigurationRoot root = new ConfigurationBuilder()
+            .AddJsonFile(hostJson, optional: false, reloadOnChange: false)
+            .AddInMemoryCollection(overrides.Select(o => new KeyValuePair<string, string?>(DurableTaskPath + ":" + o.Key, o.Value)))
+            .Build();
+        return new EngineConfig(name, DurableTaskEngineSettings.FromConfiguration(root.GetSection(DurableTaskPath)), "host.json + " + spec[(colon + 1)..])
+        {
+            DurableTaskOverrides = overrides,
+        };
     }
 
     /// <summary>
@@ -99,6 +110,44 @@ internal sealed record EngineConfig(string Name, DurableTaskEngineSettings Setti
         {
             throw new InvalidOperationException($"The overrides of configuration {Name} do not read back as its settings:\n  wanted {Settings with { HubName = Hub }}\n  read   {read}");
         }
+    }
+
+    /// <summary>
+    /// The host.json a Functions host runs this configuration with, from the shipped one's text: df-defaults without
+    /// <c>extensions.durableTask</c> (everything else kept), any other the shipped file itself (a variant's overrides go
+    /// into the environment, <see cref="FunctionsHostEnvironment"/>).
+    /// </summary>
+    public string FunctionsHostJson(string shippedHostJson)
+    {
+        if (Name != DefaultsName)
+        {
+            return shippedHostJson;
+        }
+
+        JsonNode root = JsonNode.Parse(shippedHostJson, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true })
+            ?? throw new InvalidOperationException("host.json is empty.");
+        if (root["extensions"] is JsonObject extensions)
+        {
+            extensions.Remove("durableTask");
+        }
+
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    /// <summary>
+    /// The app settings a Functions host runs this configuration with: its own task hub, and a variant's overrides, as
+    /// a deployment would set them (<c>AzureFunctionsJobHost__extensions__durableTask__…</c>).
+    /// </summary>
+    public Dictionary<string, string> FunctionsHostEnvironment(string hubName)
+    {
+        const string Prefix = "AzureFunctionsJobHost__extensions__durableTask__";
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { [Prefix + "hubName"] = hubName };
+        foreach ((string key, string? value) in DurableTaskOverrides)
+        {
+            settings[Prefix + key.Replace(":", "__", StringComparison.Ordinal)] = value ?? string.Empty;
+        }
+
+        return settings;
     }
 
     /// <summary>The settings that differ from the Durable extension's defaults, as host.json keys.</summary>

@@ -11,6 +11,9 @@ internal sealed class BenchResult
 
     public required string Config { get; init; }
 
+    /// <summary>What ran the engine: <c>sidecar</c> (in this process) or <c>functions</c> (the Functions host).</summary>
+    public string Host { get; init; } = "sidecar";
+
     public double? ThroughputPerS { get; init; }
 
     public double? P50Ms { get; init; }
@@ -33,6 +36,7 @@ internal sealed class BenchResult
         {
             ["scenario"] = Scenario,
             ["config"] = Config,
+            ["host"] = Host,
             ["throughput_per_s"] = Round(ThroughputPerS),
             ["p50_ms"] = Round(P50Ms),
             ["p99_ms"] = Round(P99Ms),
@@ -49,10 +53,26 @@ internal sealed class BenchResult
         line["storage_requests_per_s"] = Round(Window.Storage.Total / Math.Max(Window.Seconds, 0.001));
         line["azurite_cpu_pct"] = Round(Window.AzuriteCpuPercent, 0);
         line["bench_cpu_pct"] = Round(Window.BenchCpuPercent, 0);
+        if (Window.HostCpuPercent is { } hostCpu)
+        {
+            line["functions_host_cpu_pct"] = Round(hostCpu, 0);
+        }
+
         line["load_avg_1m"] = Window.LoadAverage;
         line["azurite_rss_mb"] = Window.AzuriteMemoryMb;
         line["unit"] = Unit;
         return JsonSerializer.Serialize(line);
+    }
+
+    /// <summary>The window's storage requests by kind, per instance (<c>--verbose</c>).</summary>
+    public void WriteBreakdown(TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        int per = Math.Max(1, Instances);
+        foreach ((string kind, long count) in Window.Storage.Kinds.Where(k => k.Value > 0).OrderByDescending(k => k.Value))
+        {
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      {kind,-48} {count,7} ({count / (double)per,6:F2} per instance)"));
+        }
     }
 
     public static double? Round(double? value, int digits = 1) =>
@@ -74,25 +94,25 @@ internal static class Percentiles
     }
 }
 
-/// <summary>What happened between <see cref="Begin"/> and <see cref="End"/>: wall time, storage requests of one hub, CPU of Azurite and of this process.</summary>
+/// <summary>What happened between <c>Begin</c> and <see cref="End"/>: wall time, storage requests (of one hub, or through one proxy), CPU of Azurite, of this process and of a Functions host.</summary>
 internal sealed class Window
 {
-    private readonly StorageMeter _meter;
-    private readonly string _hub;
-    private readonly bool _withUnattributed;
+    private readonly Func<StorageCount> _readStorage;
     private readonly CpuClock _cpu;
+    private readonly Func<TimeSpan>? _hostCpu;
     private readonly StorageCount _storageBefore;
     private readonly (TimeSpan Azurite, TimeSpan Bench) _cpuBefore;
+    private readonly TimeSpan _hostCpuBefore;
     private readonly long _start;
 
-    private Window(StorageMeter meter, string hub, bool withUnattributed, CpuClock cpu)
+    private Window(Func<StorageCount> readStorage, CpuClock cpu, Func<TimeSpan>? hostCpu)
     {
-        _meter = meter;
-        _hub = hub;
-        _withUnattributed = withUnattributed;
+        _readStorage = readStorage;
         _cpu = cpu;
-        _storageBefore = meter.Read(hub, withUnattributed);
+        _hostCpu = hostCpu;
+        _storageBefore = readStorage();
         _cpuBefore = cpu.Read();
+        _hostCpuBefore = hostCpu?.Invoke() ?? TimeSpan.Zero;
         _start = Stopwatch.GetTimestamp();
         StartedAt = DateTimeOffset.UtcNow;
     }
@@ -107,6 +127,9 @@ internal sealed class Window
 
     public double BenchCpuPercent { get; private set; }
 
+    /// <summary>CPU of the Functions host and its worker over the window (100 = one core); null for the sidecar.</summary>
+    public double? HostCpuPercent { get; private set; }
+
     /// <summary>The machine's 1-minute load average at the end (Linux), to tell a quiet run from a contended one.</summary>
     public double? LoadAverage { get; private set; }
 
@@ -117,7 +140,13 @@ internal sealed class Window
     /// Starts a window over the requests of <paramref name="hub"/>; <paramref name="withUnattributed"/> adds the
     /// requests that name no hub (table batches, the product's own table), which only a working engine sends.
     /// </summary>
-    public static Window Begin(StorageMeter meter, string hub, bool withUnattributed, CpuClock cpu) => new(meter, hub, withUnattributed, cpu);
+    public static Window Begin(StorageMeter meter, string hub, bool withUnattributed, CpuClock cpu) => new(() => meter.Read(hub, withUnattributed), cpu, null);
+
+    /// <summary>
+    /// Starts a window over the requests <paramref name="readStorage"/> reads (a proxy's), with the CPU of another
+    /// process group (<paramref name="hostCpu"/>: the Functions host and its worker) next to Azurite's and this process's.
+    /// </summary>
+    public static Window Begin(Func<StorageCount> readStorage, CpuClock cpu, Func<TimeSpan>? hostCpu) => new(readStorage, cpu, hostCpu);
 
     private static double? ReadLoadAverage()
     {
@@ -135,10 +164,11 @@ internal sealed class Window
     public Window End()
     {
         Seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
-        Storage = _meter.Read(_hub, _withUnattributed).Minus(_storageBefore);
+        Storage = _readStorage().Minus(_storageBefore);
         (TimeSpan azurite, TimeSpan bench) = _cpu.Read();
         AzuriteCpuPercent = 100 * (azurite - _cpuBefore.Azurite).TotalSeconds / Seconds;
         BenchCpuPercent = 100 * (bench - _cpuBefore.Bench).TotalSeconds / Seconds;
+        HostCpuPercent = _hostCpu is null ? null : 100 * (_hostCpu() - _hostCpuBefore).TotalSeconds / Seconds;
         LoadAverage = ReadLoadAverage();
         AzuriteMemoryMb = _cpu.AzuriteMemoryMb();
         return this;

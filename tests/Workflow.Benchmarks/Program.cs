@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Workflow.Azurite;
@@ -25,15 +26,6 @@ if (options.Help)
     return 0;
 }
 
-if (options.Host == "functions")
-{
-    await Console.Error.WriteLineAsync(
-        "--host functions is not implemented: the benchmark runs the engine through the gRPC sidecar only (--host sidecar). "
-        + "Through ../shared/functions-host the engine runs in another process, so its storage requests could only be counted at Azurite's side, "
-        + "and the scenarios' orchestrations would need a Functions app of their own.");
-    return 2;
-}
-
 string root = AzuriteInstallation.FindRepositoryRoot(Directory.GetCurrentDirectory(), AppContext.BaseDirectory)
     ?? throw new InvalidOperationException("Run the benchmark from the repository: its package.json (which pins Azurite) and host.json were not found.");
 string hostJson = Path.Combine(root, "host.json");
@@ -55,15 +47,40 @@ foreach (EngineConfig config in configs)
     Progress.Note($"config {config.Name}: {config.Describe()}");
 }
 
-// Every loop below is bounded by its own timeout; this bounds the whole run, and Ctrl+C ends it cleanly.
-using var run = new CancellationTokenSource(TimeSpan.FromMinutes(20));
+// Every loop below is bounded by its own timeout; this bounds the whole run, and Ctrl+C (or SIGTERM) ends it cleanly:
+// everything started is stopped on the way out.
+using var run = new CancellationTokenSource(TimeSpan.FromMinutes(options.Host == "functions" ? 30 : 20));
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
     run.Cancel();
 };
+using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    run.Cancel();
+});
 CancellationToken ct = run.Token;
 Task progress = Progress.RunAsync(ct);
+
+if (options.Host == "functions")
+{
+    // The Functions host runs in processes of its own: counted through a proxy in front of Azurite.
+    try
+    {
+        return await FunctionsHostRun.RunAsync(options, configs, root, ct);
+    }
+    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+    {
+        await Console.Error.WriteLineAsync("Cancelled (Ctrl+C, SIGTERM or the run's time limit): everything it started was stopped.");
+        return 130;
+    }
+    finally
+    {
+        await run.CancelAsync();
+        await progress;
+    }
+}
 
 string launcher = await AzuriteInstallation.EnsureInstalledAsync(root, () => Progress.Note("installing Azurite (npm ci)"), ct);
 await using AzuriteProcess azurite = await AzuriteProcess.StartAsync(launcher, AzuritePorts.FreeLoopback(), TimeProvider.System, ct);
@@ -97,11 +114,7 @@ void Emit(BenchResult result)
     Console.WriteLine("BENCH " + result.ToJson());
     if (options.Verbose)
     {
-        int per = Math.Max(1, result.Instances);
-        foreach ((string kind, long count) in result.Window.Storage.Kinds.Where(k => k.Value > 0).OrderByDescending(k => k.Value))
-        {
-            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"      {kind,-48} {count,7} ({count / (double)per,6:F2} per instance)"));
-        }
+        result.WriteBreakdown(Console.Error);
     }
 }
 

@@ -1,6 +1,4 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using Workflow.Azurite;
 
 namespace Workflow.Benchmarks;
@@ -27,14 +25,12 @@ namespace Workflow.Benchmarks;
 internal sealed class StorageMeter : IDisposable
 {
     private const string HttpSource = "System.Net.Http";
-    private const string Unattributed = "";
 
     private static readonly AsyncLocal<int> s_uncounted = new();
 
     private readonly Dictionary<int, string> _services;
     private readonly ActivityListener _listener;
-    private readonly ConcurrentDictionary<(string Bucket, string Kind), StrongBox> _counts = new();
-    private volatile string[] _hubs = [];
+    private readonly RequestCounts _counts = new();
 
     public StorageMeter(AzuritePorts ports)
     {
@@ -52,33 +48,13 @@ internal sealed class StorageMeter : IDisposable
     public static IDisposable Uncounted() => new UncountedScope();
 
     /// <summary>Makes requests that name <paramref name="hubName"/> count for it.</summary>
-    public void RegisterHub(string hubName)
-    {
-        string key = hubName.ToLowerInvariant();
-        lock (_counts)
-        {
-            _hubs = [.. _hubs, key];
-        }
-    }
+    public void RegisterHub(string hubName) => _counts.RegisterHub(hubName);
 
     /// <summary>The requests so far that belong to <paramref name="hubName"/>, plus (optionally) the unattributed ones.</summary>
-    public StorageCount Read(string hubName, bool withUnattributed)
-    {
-        string key = hubName.ToLowerInvariant();
-        var kinds = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (KeyValuePair<(string Bucket, string Kind), StrongBox> entry in _counts)
-        {
-            if (entry.Key.Bucket == key || (withUnattributed && entry.Key.Bucket.Length == 0))
-            {
-                kinds[entry.Key.Kind] = kinds.GetValueOrDefault(entry.Key.Kind) + Interlocked.Read(ref entry.Value.Value);
-            }
-        }
-
-        return new StorageCount(kinds);
-    }
+    public StorageCount Read(string hubName, bool withUnattributed) => _counts.Read(hubName, withUnattributed);
 
     /// <summary>Every counted request so far, whoever sent it.</summary>
-    public long Total() => _counts.Values.Sum(box => Interlocked.Read(ref box.Value));
+    public long Total() => _counts.Total();
 
     public void Dispose() => _listener.Dispose();
 
@@ -95,66 +71,7 @@ internal sealed class StorageMeter : IDisposable
             return;
         }
 
-        string method = activity.GetTagItem("http.request.method") as string ?? "?";
-        (string bucket, string kind) = Classify(service, method, uri);
-        Interlocked.Increment(ref _counts.GetOrAdd((bucket, kind), static _ => new StrongBox()).Value);
-    }
-
-    // "/devstoreaccount1/<resource>[/...]": the resource names the hub (tables "<hub>Instances", queues
-    // "<hub>-control-00", containers "<hub>-leases"); the kind drops instance-specific parts for the breakdown.
-    private (string Bucket, string Kind) Classify(string service, string method, Uri uri)
-    {
-        string[] segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        string resource = segments.Length > 1 ? Uri.UnescapeDataString(segments[1]) : string.Empty;
-        string lower = resource.ToLowerInvariant();
-        string bucket = Unattributed;
-        string name = resource;
-        foreach (string hub in _hubs)
-        {
-            if (lower.StartsWith(hub, StringComparison.Ordinal))
-            {
-                bucket = hub;
-                name = resource[hub.Length..];
-                break;
-            }
-        }
-
-        string shape = service switch
-        {
-            "table" when name.EndsWith("()", StringComparison.Ordinal) => " query",
-            "table" when name.Contains('(', StringComparison.Ordinal) => " entity",
-            "queue" when segments.Length > 3 => " message",
-            "queue" when segments.Length > 2 => " messages",
-            "blob" when segments.Length > 2 => " blob",
-            _ => string.Empty,
-        };
-        int paren = name.IndexOf('(', StringComparison.Ordinal);
-        if (paren >= 0)
-        {
-            name = name[..paren];
-        }
-
-        // "-control-03" → "-control": one kind for all partitions.
-        int control = name.IndexOf("-control-", StringComparison.OrdinalIgnoreCase);
-        if (control >= 0)
-        {
-            name = name[..(control + "-control".Length)];
-        }
-
-        if (bucket.Length > 0 && name.Length == 0)
-        {
-            name = "(hub)";
-        }
-
-        string query = uri.Query.Contains("comp=", StringComparison.Ordinal)
-            ? " " + uri.Query.TrimStart('?').Split('&').First(p => p.StartsWith("comp=", StringComparison.Ordinal))
-            : string.Empty;
-        return (bucket, string.Create(CultureInfo.InvariantCulture, $"{method} {service} {name}{shape}{query}"));
-    }
-
-    private sealed class StrongBox
-    {
-        public long Value;
+        _counts.Count(service, activity.GetTagItem("http.request.method") as string ?? "?", uri);
     }
 
     private sealed class UncountedScope : IDisposable
@@ -172,13 +89,4 @@ internal sealed class StorageMeter : IDisposable
             }
         }
     }
-}
-
-/// <summary>Requests counted by kind ("POST table $batch", "GET queue -control messages", …).</summary>
-internal sealed record StorageCount(IReadOnlyDictionary<string, long> Kinds)
-{
-    public long Total => Kinds.Values.Sum();
-
-    public StorageCount Minus(StorageCount earlier) =>
-        new(Kinds.ToDictionary(k => k.Key, k => k.Value - earlier.Kinds.GetValueOrDefault(k.Key), StringComparer.Ordinal));
 }

@@ -50,12 +50,32 @@ internal static class StrongAuthScenario
             ct).ConfigureAwait(false);
         using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
-        var instances = new InstanceTable(bench.ConnectionString, hubName);
-        await using var watcher = new InstanceWatcher(instances);
 
         // The product may seal every payload it hands the engine (custom status and output included): read them back
         // with its own converter, as its status endpoint does, without a counted status request.
-        var payloads = new Payloads(app.Services.GetRequiredService<DataConverter>());
+        var target = new Target(
+            label,
+            config.Name,
+            "sidecar",
+            http,
+            new InstanceTable(bench.ConnectionString, hubName),
+            app.Services.GetRequiredService<DataConverter>(),
+            () => Window.Begin(bench.Meter, hubName, withUnattributed: true, bench.Cpu));
+        return await MeasureAsync(bench, target, commands, runNumber).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The measurement itself, whatever runs the product: 4 warm-up commands, then <paramref name="commands"/> at once
+    /// through <see cref="Target.Http"/>, each watched on the engine's Instances table (uncounted).
+    /// </summary>
+    public static async Task<BenchResult> MeasureAsync(BenchContext bench, Target target, int commands, int runNumber)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        CancellationToken ct = bench.CancellationToken;
+        string label = target.Label;
+        HttpClient http = target.Http;
+        await using var watcher = new InstanceWatcher(target.Instances);
+        var payloads = new Payloads(target.Converter);
 
         // Warm-up: the first commands of a host pay for JIT and for claiming the partitions.
         Progress.Set(label, () => "warm-up commands");
@@ -64,7 +84,7 @@ internal static class StrongAuthScenario
         int awaiting = 0;
         int done = 0;
         Progress.Set(label, () => $"{Volatile.Read(ref awaiting)}/{commands} reached AwaitingPin, {Volatile.Read(ref done)}/{commands} completed");
-        Window window = Window.Begin(bench.Meter, hubName, withUnattributed: true, bench.Cpu);
+        Window window = target.BeginWindow();
         DateTimeOffset start = DateTimeOffset.UtcNow;
         CommandTimes[] times = await Task.WhenAll(Enumerable.Range(0, commands).Select(async i =>
         {
@@ -78,17 +98,19 @@ internal static class StrongAuthScenario
         double[] pinToDone = [.. times.Select(t => (t.Completed - t.PinSent).TotalMilliseconds)];
         double[] total = [.. times.Select(t => (t.Completed - t.Started).TotalMilliseconds)];
         int succeeded = times.Count(t => t.Outcome == "Succeeded");
+        string through = target.Host == "functions" ? "through the Functions host" : "through the product's HTTP API";
         return new BenchResult
         {
             Scenario = "strong-auth-command",
-            Config = config.Name,
+            Config = target.Config,
+            Host = target.Host,
             ThroughputPerS = commands / (times.Max(t => t.Completed) - start).TotalSeconds,
             P50Ms = Percentiles.Of(pinToDone, 0.50),
             P99Ms = Percentiles.Of(pinToDone, 0.99),
             StorageRequestsPerInstance = window.Storage.Total / (double)commands,
             Instances = commands,
             Window = window,
-            Unit = $"commands/s, {commands} at once through the product's HTTP API (2302, PIN, OTP, retried call); p50/p99 = PIN posted to completion committed; storage per command, the PIN-lockout table included",
+            Unit = $"commands/s, {commands} at once {through} (2302, PIN, OTP, retried call); p50/p99 = PIN posted to completion committed; storage per command, the PIN-lockout table included",
             Extra =
             {
                 ["start_to_awaiting_pin_p50_ms"] = Percentiles.Of(toPin, 0.50),
@@ -161,6 +183,9 @@ internal static class StrongAuthScenario
             return value.ValueKind == JsonValueKind.Object && value.TryGetProperty(name, out JsonElement property) ? property.GetString() : null;
         }
     }
+
+    /// <summary>What runs the product: its HTTP API (with the function key), its Instances table, its payload converter, how to count its storage.</summary>
+    internal sealed record Target(string Label, string Config, string Host, HttpClient Http, InstanceTable Instances, DataConverter Converter, Func<Window> BeginWindow);
 
     private sealed record CommandTimes(
         DateTimeOffset Started, DateTimeOffset StartAnswered, DateTimeOffset AwaitingPin, DateTimeOffset PinSent, DateTimeOffset PinAnswered, DateTimeOffset Completed, string? Outcome);

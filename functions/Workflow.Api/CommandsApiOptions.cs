@@ -8,9 +8,9 @@ public sealed class CommandsApiOptions
 
     /// <summary>
     /// The public base URL (scheme, host, optional path) of the links the API hands out (<c>Location</c>,
-    /// <c>statusQueryGetUri</c>, <c>pinPostUri</c>), e.g. <c>https://func-vcmd-abc.azurewebsites.net</c>. Unset, links are
-    /// relative (<c>/api/commands/…</c>). Never taken from the request: a forged <c>Host</c> header must not decide
-    /// where a client sends its PIN.
+    /// <c>statusQueryGetUri</c>, <c>pinPostUri</c>, <c>nextPinPostUri</c>), e.g. <c>https://func-vcmd-abc.azurewebsites.net</c>.
+    /// Required outside Development; unset in Development, links are relative (<c>/api/commands/…</c>). Never taken from
+    /// the request: a forged <c>Host</c> header must not decide where a client sends its PIN.
     /// </summary>
     public Uri? PublicBaseUrl { get; set; }
 }

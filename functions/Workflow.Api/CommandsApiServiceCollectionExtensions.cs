@@ -39,6 +39,11 @@ public static class CommandsApiServiceCollectionExtensions
             .Validate(
                 o => o.PublicBaseUrl is null || (o.PublicBaseUrl.IsAbsoluteUri && (o.PublicBaseUrl.Scheme == Uri.UriSchemeHttp || o.PublicBaseUrl.Scheme == Uri.UriSchemeHttps)),
                 "Commands:PublicBaseUrl must be an absolute http or https URL, for example https://func-vcmd-abc.azurewebsites.net.")
+            .Validate(
+                o => o.PublicBaseUrl is not null || environment.IsDevelopment(),
+                $"Commands:PublicBaseUrl is required outside Development (the environment is '{environment.EnvironmentName}'): set it "
+                + "(app setting Commands__PublicBaseUrl) to the app's public address, for example https://func-vcmd-abc.azurewebsites.net. "
+                + "Links are never built from the request's Host header.")
             .ValidateOnStart();
 
         services.AddWorkflowSecrets(configuration, environment);

@@ -9,7 +9,7 @@ internal sealed class BenchOptions
         Usage: dotnet run -c Release --project tests/Workflow.Benchmarks [-- options]
           --scale X          X times the instances of every scenario (default 1; 0.25 for a quick look)
           --only a,b         run only these scenarios: sequential-activities, external-events, start-to-complete,
-                             strong-auth-command, azurite-ceiling, idle
+                             strong-auth-command, strong-auth-pin-after-idle, azurite-ceiling, idle
           --configs a,b      run only these configurations (default: df-defaults, product, then every --config)
           --config NAME:K=V[,K=V...]
                              one more configuration: the product's host.json with these durableTask keys overridden,
@@ -18,7 +18,8 @@ internal sealed class BenchOptions
           --host H           sidecar (default): the engine in this process behind the gRPC sidecar, as the local host runs it;
                              functions: the published Functions app under the real Functions host (func on PATH, else
                              ../shared/functions-host), one host per configuration, storage counted by a proxy in front
-                             of Azurite; runs strong-auth-command, azurite-ceiling and idle (the others are sidecar only)
+                             of Azurite; runs strong-auth-command, strong-auth-pin-after-idle, azurite-ceiling and idle
+                             (the others are sidecar only)
           --verbose          after each scenario, its storage requests by kind, per instance
           --help             this text
         Output: one 'BENCH {json}' line per scenario and configuration on standard output, then a summary table;
@@ -26,7 +27,7 @@ internal sealed class BenchOptions
         """;
 
     public static readonly string[] AllScenarios =
-        ["sequential-activities", "external-events", "start-to-complete", "strong-auth-command", "azurite-ceiling", "idle"];
+        ["sequential-activities", "external-events", "start-to-complete", "strong-auth-command", PinAfterIdleScenario.Name, "azurite-ceiling", "idle"];
 
     public double Scale { get; private set; } = 1;
 

@@ -16,7 +16,7 @@ namespace Workflow.Benchmarks;
 internal static class FunctionsHostRun
 {
     /// <summary>The scenarios the Functions app can run: it holds only the product's orchestrator, activities and API.</summary>
-    public static readonly string[] Scenarios = ["strong-auth-command", "azurite-ceiling", "idle"];
+    public static readonly string[] Scenarios = ["strong-auth-command", PinAfterIdleScenario.Name, "azurite-ceiling", "idle"];
 
     /// <summary>The generic scenarios, which need orchestrators of their own that the product app does not have.</summary>
     public static readonly string[] SidecarOnly = ["sequential-activities", "external-events", "start-to-complete"];
@@ -50,7 +50,7 @@ internal static class FunctionsHostRun
         }
 
         Progress.Note($"Functions host: {launcher.Description}");
-        bool needsHosts = options.Runs("strong-auth-command") || options.Runs("idle");
+        bool needsHosts = options.Runs("strong-auth-command") || options.Runs(PinAfterIdleScenario.Name) || options.Runs("idle");
 
         // The publish takes a minute or two: it starts first, in a dotnet process of its own (not cancellable; a
         // terminal's Ctrl+C reaches it too).
@@ -90,6 +90,19 @@ internal static class FunctionsHostRun
             int first = round++ % items.Count;
             return items.Skip(first).Concat(items.Take(first));
         }
+
+        // The product through one host: its API with the function key, its task hub's Instances table (read directly,
+        // uncounted), its payload converter; every request through its proxy counts.
+        StrongAuthScenario.Target Target(FunctionsHostApp app, string label) => new(
+            label,
+            app.Config.Name,
+            "functions",
+            app.Http,
+            new InstanceTable(azurite.ConnectionString, app.HubName),
+            app.Converter,
+            () => Window.Begin(app.Proxy.Counts.ReadAll, bench.Cpu, app.GroupCpu));
+
+        static string LauncherName(FunctionsHostApp app) => app.Launcher.StartsWith("Azure Functions Core Tools", StringComparison.Ordinal) ? "func" : "shared-functions-host";
 
         async Task Attempt(string what, Func<Task> body, Func<string>? details = null)
         {
@@ -141,20 +154,38 @@ internal static class FunctionsHostRun
                     string label = $"strong-auth-command/{app.Config.Name}";
                     await Attempt(label, async () =>
                     {
-                        var target = new StrongAuthScenario.Target(
-                            label,
-                            app.Config.Name,
-                            "functions",
-                            app.Http,
-                            new InstanceTable(azurite.ConnectionString, app.HubName),
-                            app.Converter,
-                            () => Window.Begin(app.Proxy.Counts.ReadAll, bench.Cpu, app.GroupCpu));
-                        BenchResult result = await StrongAuthScenario.MeasureAsync(bench, target, bench.Scaled(100), number).ConfigureAwait(false);
-                        result.Extra["launcher"] = app.Launcher.StartsWith("Azure Functions Core Tools", StringComparison.Ordinal) ? "func" : "shared-functions-host";
+                        BenchResult result = await StrongAuthScenario.MeasureAsync(bench, Target(app, label), bench.Scaled(100), number).ConfigureAwait(false);
+                        result.Extra["launcher"] = LauncherName(app);
                         Emit(result);
                     }, () => app.OutputTail()).ConfigureAwait(false);
                     int at = apps.FindIndex(a => a.App == app);
                     apps[at] = (app, DateTimeOffset.UtcNow);
+                }
+            }
+
+            if (options.Runs(PinAfterIdleScenario.Name) && apps.Count > 0)
+            {
+                // The hosts run side by side anyway: their back-off waits overlap, their work does not.
+                FunctionsHostApp[] order = [.. Turn(apps).Select(a => a.App)];
+                PinAfterIdleScenario.Subject[] subjects = [.. order.Select((app, i) => new PinAfterIdleScenario.Subject(app.Config, i + 1, label =>
+                    Task.FromResult(new PinAfterIdleScenario.Session(Target(app, label), Owned: null))))];
+                Task<BenchResult>[] runs = await PinAfterIdleScenario.RunAsync(bench, subjects, bench.Scaled(20)).ConfigureAwait(false);
+                for (int i = 0; i < runs.Length; i++)
+                {
+                    FunctionsHostApp app = order[i];
+                    Task<BenchResult> finished = runs[i];
+                    await Attempt($"{PinAfterIdleScenario.Name}/{app.Config.Name}", async () =>
+                    {
+                        BenchResult result = await finished.ConfigureAwait(false);
+                        result.Extra["launcher"] = LauncherName(app);
+                        Emit(result);
+                    }, () => app.OutputTail()).ConfigureAwait(false);
+                }
+
+                // The PINs woke every host's pollers: idle waits for them to back off again.
+                for (int i = 0; i < apps.Count; i++)
+                {
+                    apps[i] = (apps[i].App, DateTimeOffset.UtcNow);
                 }
             }
 

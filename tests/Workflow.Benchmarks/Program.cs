@@ -191,6 +191,27 @@ try
         }
     }
 
+    if (options.Runs(PinAfterIdleScenario.Name))
+    {
+        // A local host per configuration, side by side: their back-off waits overlap, their work does not.
+        EngineConfig[] order = [.. Turn(configs)];
+        PinAfterIdleScenario.Subject[] subjects = [.. order.Select((config, i) =>
+        {
+            string hub = NewHub();
+            return new PinAfterIdleScenario.Subject(config, i + 1, async label =>
+            {
+                LocalHostTarget local = await LocalHostTarget.StartAsync(bench, config, hub, simulator.BaseAddress, label);
+                return new PinAfterIdleScenario.Session(local.Target, local);
+            });
+        })];
+        Task<BenchResult>[] runs = await PinAfterIdleScenario.RunAsync(bench, subjects, bench.Scaled(20));
+        for (int i = 0; i < runs.Length; i++)
+        {
+            Task<BenchResult> finished = runs[i];
+            await Attempt($"{PinAfterIdleScenario.Name}/{order[i].Name}", async () => Emit(await finished));
+        }
+    }
+
     if (options.Runs("azurite-ceiling"))
     {
         await Attempt("azurite-ceiling", async () => Emit(await EngineScenarios.AzuriteCeilingAsync(bench, bench.Scaled(2000), 32)));

@@ -18,50 +18,16 @@ namespace Workflow.Benchmarks;
 /// </summary>
 internal static class StrongAuthScenario
 {
-    private const string FunctionKey = "bench-function-key-0123456789";
     // The local host's demo command: locking the doors needs strong authentication on the simulator.
     private const string Api = "pims.vehicle.command";
     private static readonly TimeSpan StageTimeout = TimeSpan.FromMinutes(2);
 
     public static async Task<BenchResult> RunAsync(BenchContext bench, EngineConfig config, string hubName, Uri simulator, int commands, int runNumber)
     {
-        CancellationToken ct = bench.CancellationToken;
         string label = $"strong-auth-command/{config.Name}";
         Progress.Set(label, () => "starting the local host");
-        bench.Meter.RegisterHub(hubName);
-        var settings = new Dictionary<string, string?>(config.LocalHostOverrides(hubName), StringComparer.OrdinalIgnoreCase)
-        {
-            ["AzureWebJobsStorage"] = bench.ConnectionString,
-            ["VehicleApi:BaseUrl"] = simulator.AbsoluteUri,
-            ["LocalStack:Enabled"] = "false",
-            ["LocalStack:PrintDemo"] = "false",
-            ["Functions:DefaultKey"] = FunctionKey,
-            ["Secrets:data-protection-key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-            ["Secrets:vehicle-api-client-id"] = "local-dev-client",
-            ["Secrets:vehicle-api-client-secret"] = "local-dev-secret",
-            ["LocalHost:WorkerId"] = "bench-" + hubName,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
-        };
-
-        await using LocalHostApp app = await LocalHostApp.StartAsync(
-            ["--environment=Development", "--contentRoot=" + AppContext.BaseDirectory, "--urls=http://127.0.0.1:0"],
-            builder => builder.Configuration.AddInMemoryCollection(settings),
-            ct).ConfigureAwait(false);
-        using var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
-
-        // The product may seal every payload it hands the engine (custom status and output included): read them back
-        // with its own converter, as its status endpoint does, without a counted status request.
-        var target = new Target(
-            label,
-            config.Name,
-            "sidecar",
-            http,
-            new InstanceTable(bench.ConnectionString, hubName),
-            app.Services.GetRequiredService<DataConverter>(),
-            () => Window.Begin(bench.Meter, hubName, withUnattributed: true, bench.Cpu));
-        return await MeasureAsync(bench, target, commands, runNumber).ConfigureAwait(false);
+        await using LocalHostTarget local = await LocalHostTarget.StartAsync(bench, config, hubName, simulator, label).ConfigureAwait(false);
+        return await MeasureAsync(bench, local.Target, commands, runNumber).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -77,9 +43,8 @@ internal static class StrongAuthScenario
         await using var watcher = new InstanceWatcher(target.Instances);
         var payloads = new Payloads(target.Converter);
 
-        // Warm-up: the first commands of a host pay for JIT and for claiming the partitions.
         Progress.Set(label, () => "warm-up commands");
-        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => RunCommandAsync(http, watcher, payloads, Vin(runNumber, 900 + i), ct))).ConfigureAwait(false);
+        await WarmUpAsync(http, watcher, payloads, runNumber, ct).ConfigureAwait(false);
 
         int awaiting = 0;
         int done = 0;
@@ -125,8 +90,23 @@ internal static class StrongAuthScenario
         };
     }
 
+    /// <summary>Warm-up: the first commands of a host pay for JIT and for claiming the partitions.</summary>
+    public static Task WarmUpAsync(HttpClient http, InstanceWatcher watcher, Payloads payloads, int runNumber, CancellationToken ct) =>
+        Task.WhenAll(Enumerable.Range(0, 4).Select(i => RunCommandAsync(http, watcher, payloads, Vin(runNumber, 900 + i), ct)));
+
     private static async Task<CommandTimes> RunCommandAsync(HttpClient http, InstanceWatcher watcher, Payloads payloads, string vin, CancellationToken ct, Action? onAwaitingPin = null)
     {
+        PendingCommand pending = await StartCommandAsync(http, watcher, payloads, vin, ct).ConfigureAwait(false);
+        onAwaitingPin?.Invoke();
+        return await SubmitPinAsync(http, watcher, payloads, pending, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts one strong-auth command through the API and waits until its row says AwaitingPin.</summary>
+    public static async Task<PendingCommand> StartCommandAsync(HttpClient http, InstanceWatcher watcher, Payloads payloads, string vin, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(watcher);
+        ArgumentNullException.ThrowIfNull(payloads);
         DateTimeOffset started = DateTimeOffset.UtcNow;
         using HttpResponseMessage start = await http.PostAsJsonAsync("api/commands", new { vin, api = Api, parameters = new { action = "doors", doorState = "lock" } }, ct).ConfigureAwait(false);
         if (start.StatusCode != HttpStatusCode.Accepted)
@@ -145,28 +125,37 @@ internal static class StrongAuthScenario
             throw new InvalidOperationException($"Command {id} ended {awaiting.RuntimeStatus} before asking for the PIN: {awaiting.Output}");
         }
 
-        onAwaitingPin?.Invoke();
+        return new PendingCommand(id, pinUri, started, startAnswered, awaiting.Timestamp);
+    }
+
+    /// <summary>Posts the PIN of a command that awaits it and waits until the command's completion is committed.</summary>
+    public static async Task<CommandTimes> SubmitPinAsync(HttpClient http, InstanceWatcher watcher, Payloads payloads, PendingCommand command, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(watcher);
+        ArgumentNullException.ThrowIfNull(payloads);
+        ArgumentNullException.ThrowIfNull(command);
         DateTimeOffset pinSent = DateTimeOffset.UtcNow;
-        using HttpResponseMessage pin = await http.PostAsJsonAsync(pinUri.TrimStart('/'), new { pin = "123456" }, ct).ConfigureAwait(false);
+        using HttpResponseMessage pin = await http.PostAsJsonAsync(command.PinUri.TrimStart('/'), new { pin = "123456" }, ct).ConfigureAwait(false);
         if (pin.StatusCode != HttpStatusCode.Accepted)
         {
-            throw new InvalidOperationException($"POST {CommandPath(pinUri)} answered {(int)pin.StatusCode}: {await pin.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}");
+            throw new InvalidOperationException($"POST {CommandPath(command.PinUri)} answered {(int)pin.StatusCode}: {await pin.Content.ReadAsStringAsync(ct).ConfigureAwait(false)}");
         }
 
         DateTimeOffset pinAnswered = DateTimeOffset.UtcNow;
-        InstanceRow completed = await watcher.WaitAsync(id, r => r.IsTerminal, StageTimeout, ct).ConfigureAwait(false);
+        InstanceRow completed = await watcher.WaitAsync(command.Id, r => r.IsTerminal, StageTimeout, ct).ConfigureAwait(false);
         return new CommandTimes(
-            started, startAnswered, awaiting.Timestamp, pinSent, pinAnswered, completed.Timestamp, completed.IsCompleted ? payloads.Outcome(completed) : completed.RuntimeStatus);
+            command.Started, command.StartAnswered, command.AwaitingPin, pinSent, pinAnswered, completed.Timestamp, completed.IsCompleted ? payloads.Outcome(completed) : completed.RuntimeStatus);
     }
 
     // The token is a credential: never in a message.
     private static string CommandPath(string pinUri) => pinUri.Split('?')[0];
 
     // 17 characters without I, O or Q, one vehicle per command and run: no shared simulator or lockout state.
-    private static string Vin(int run, int index) => string.Create(CultureInfo.InvariantCulture, $"VF7BENCH{run:D3}{index:D6}");
+    public static string Vin(int run, int index) => string.Create(CultureInfo.InvariantCulture, $"VF7BENCH{run:D3}{index:D6}");
 
     /// <summary>Reads the command's custom status and output from the engine's row, through the product's converter.</summary>
-    private sealed class Payloads(DataConverter converter)
+    internal sealed class Payloads(DataConverter converter)
     {
         public string? Stage(InstanceRow row) => Property(row.CustomStatus, "stage");
 
@@ -187,6 +176,77 @@ internal static class StrongAuthScenario
     /// <summary>What runs the product: its HTTP API (with the function key), its Instances table, its payload converter, how to count its storage.</summary>
     internal sealed record Target(string Label, string Config, string Host, HttpClient Http, InstanceTable Instances, DataConverter Converter, Func<Window> BeginWindow);
 
-    private sealed record CommandTimes(
+    /// <summary>A command started through the API that awaits its PIN (<paramref name="AwaitingPin"/>: when its row said so).</summary>
+    internal sealed record PendingCommand(string Id, string PinUri, DateTimeOffset Started, DateTimeOffset StartAnswered, DateTimeOffset AwaitingPin);
+
+    internal sealed record CommandTimes(
         DateTimeOffset Started, DateTimeOffset StartAnswered, DateTimeOffset AwaitingPin, DateTimeOffset PinSent, DateTimeOffset PinAnswered, DateTimeOffset Completed, string? Outcome);
+}
+
+/// <summary>
+/// The product in this process for one configuration: <see cref="LocalHostApp"/> on its own task hub with the
+/// configuration's settings, its HTTP API with the function key, as a <see cref="StrongAuthScenario.Target"/>.
+/// </summary>
+internal sealed class LocalHostTarget : IAsyncDisposable
+{
+    private const string FunctionKey = "bench-function-key-0123456789";
+
+    private readonly LocalHostApp _app;
+    private readonly HttpClient _http;
+
+    private LocalHostTarget(LocalHostApp app, HttpClient http, StrongAuthScenario.Target target)
+    {
+        _app = app;
+        _http = http;
+        Target = target;
+    }
+
+    public StrongAuthScenario.Target Target { get; }
+
+    public static async Task<LocalHostTarget> StartAsync(BenchContext bench, EngineConfig config, string hubName, Uri simulator, string label)
+    {
+        ArgumentNullException.ThrowIfNull(bench);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(simulator);
+        bench.Meter.RegisterHub(hubName);
+        var settings = new Dictionary<string, string?>(config.LocalHostOverrides(hubName), StringComparer.OrdinalIgnoreCase)
+        {
+            ["AzureWebJobsStorage"] = bench.ConnectionString,
+            ["VehicleApi:BaseUrl"] = simulator.AbsoluteUri,
+            ["LocalStack:Enabled"] = "false",
+            ["LocalStack:PrintDemo"] = "false",
+            ["Functions:DefaultKey"] = FunctionKey,
+            ["Secrets:data-protection-key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Secrets:vehicle-api-client-id"] = "local-dev-client",
+            ["Secrets:vehicle-api-client-secret"] = "local-dev-secret",
+            ["LocalHost:WorkerId"] = "bench-" + hubName,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
+        };
+
+        LocalHostApp app = await LocalHostApp.StartAsync(
+            ["--environment=Development", "--contentRoot=" + AppContext.BaseDirectory, "--urls=http://127.0.0.1:0"],
+            builder => builder.Configuration.AddInMemoryCollection(settings),
+            bench.CancellationToken).ConfigureAwait(false);
+        var http = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
+
+        // The product may seal every payload it hands the engine (custom status and output included): read them back
+        // with its own converter, as its status endpoint does, without a counted status request.
+        var target = new StrongAuthScenario.Target(
+            label,
+            config.Name,
+            "sidecar",
+            http,
+            new InstanceTable(bench.ConnectionString, hubName),
+            app.Services.GetRequiredService<DataConverter>(),
+            () => Window.Begin(bench.Meter, hubName, withUnattributed: true, bench.Cpu));
+        return new LocalHostTarget(app, http, target);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
 }

@@ -1,7 +1,6 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Workflow.Azurite;
+using Workflow.Testing;
 
 namespace Workflow.Benchmarks;
 
@@ -20,27 +19,19 @@ namespace Workflow.Benchmarks;
 internal sealed class CountingStorageProxy : IAsyncDisposable
 {
     private const int MaxHeadBytes = 64 * 1024;
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Relay> _relays;
-    private readonly List<Task> _accepting = [];
-    private readonly Lock _gate = new();
-    private readonly HashSet<Socket> _open = [];
-    private readonly List<Task> _pumps = [];
+    private readonly List<LoopbackRelay> _relays = [];
     private int _unparsed;
 
-    private CountingStorageProxy(List<Relay> relays, string connectionString)
+    private CountingStorageProxy()
     {
-        _relays = relays;
-        ConnectionString = connectionString;
     }
 
     /// <summary>The requests that went through, by hub and kind.</summary>
     public RequestCounts Counts { get; } = new();
 
     /// <summary>The storage connection string through the proxy (same account and key as Azurite's).</summary>
-    public string ConnectionString { get; }
+    public string ConnectionString { get; private set; } = string.Empty;
 
     /// <summary>Connections whose request stream could not be followed as HTTP/1.1 (relayed, not all counted).</summary>
     public int UnparsedConnections => Volatile.Read(ref _unparsed);
@@ -49,160 +40,44 @@ internal sealed class CountingStorageProxy : IAsyncDisposable
     public static CountingStorageProxy Start(AzuritePorts azurite, string azuriteConnectionString)
     {
         ArgumentNullException.ThrowIfNull(azurite);
-        var relays = new List<Relay> { new("blob", azurite.Blob), new("queue", azurite.Queue), new("table", azurite.Table) };
-        string connectionString = azuriteConnectionString;
-        foreach (Relay relay in relays)
+        ArgumentNullException.ThrowIfNull(azuriteConnectionString);
+        (string Service, int Port)[] services = [("blob", azurite.Blob), ("queue", azurite.Queue), ("table", azurite.Table)];
+        foreach ((string service, int port) in services)
         {
-            string from = $"127.0.0.1:{relay.UpstreamPort}/";
-            if (!connectionString.Contains(from, StringComparison.Ordinal))
+            if (!azuriteConnectionString.Contains($"127.0.0.1:{port}/", StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"Azurite's connection string does not name its {relay.Service} endpoint 127.0.0.1:{relay.UpstreamPort}.");
+                throw new InvalidOperationException($"Azurite's connection string does not name its {service} endpoint 127.0.0.1:{port}.");
             }
-
-            connectionString = connectionString.Replace(from, $"127.0.0.1:{relay.Port}/", StringComparison.Ordinal);
         }
 
-        var proxy = new CountingStorageProxy(relays, connectionString);
-        foreach (Relay relay in relays)
+        var proxy = new CountingStorageProxy();
+        string connectionString = azuriteConnectionString;
+        foreach ((string service, int port) in services)
         {
-            proxy._accepting.Add(Task.Run(() => proxy.AcceptAsync(relay)));
+            LoopbackRelay relay = LoopbackRelay.Start(port, () => new RequestStream(service, proxy.Counts, proxy.OnUnparsed));
+            proxy._relays.Add(relay);
+            connectionString = connectionString.Replace($"127.0.0.1:{port}/", $"127.0.0.1:{relay.Port}/", StringComparison.Ordinal);
         }
 
+        proxy.ConnectionString = connectionString;
         return proxy;
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (Relay relay in _relays)
+        foreach (LoopbackRelay relay in _relays)
         {
-            relay.Listener.Stop();
-        }
-
-        Task[] pending;
-        lock (_gate)
-        {
-            foreach (Socket socket in _open)
-            {
-                socket.Dispose();
-            }
-
-            pending = [.. _accepting, .. _pumps];
-        }
-
-        await Task.WhenAny(Task.WhenAll(pending), Task.Delay(StopTimeout)).ConfigureAwait(false);
-        _stopping.Dispose();
-    }
-
-    private async Task AcceptAsync(Relay relay)
-    {
-        while (!_stopping.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await relay.Listener.AcceptSocketAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            lock (_gate)
-            {
-                _pumps.RemoveAll(t => t.IsCompleted);
-                _pumps.Add(Task.Run(() => RelayAsync(relay, client)));
-            }
+            await relay.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task RelayAsync(Relay relay, Socket client)
-    {
-        using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using Socket downstream = client;
-        downstream.NoDelay = true;
-        lock (_gate)
-        {
-            _open.Add(upstream);
-            _open.Add(downstream);
-        }
+    private void OnUnparsed() => Interlocked.Increment(ref _unparsed);
 
-        try
-        {
-            await upstream.ConnectAsync(new IPEndPoint(IPAddress.Loopback, relay.UpstreamPort), _stopping.Token).ConfigureAwait(false);
-            var parser = new RequestStream(relay.Service, Counts);
-            await Task.WhenAll(PumpAsync(downstream, upstream, parser), PumpAsync(upstream, downstream, null)).ConfigureAwait(false);
-            if (parser.Failed)
-            {
-                Interlocked.Increment(ref _unparsed);
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // The proxy or one side stopped.
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _open.Remove(upstream);
-                _open.Remove(downstream);
-            }
-        }
-    }
-
-    private async Task PumpAsync(Socket from, Socket to, RequestStream? requests)
-    {
-        byte[] buffer = new byte[64 * 1024];
-        try
-        {
-            while (true)
-            {
-                int read = await from.ReceiveAsync(buffer, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                requests?.Feed(buffer.AsSpan(0, read));
-                for (int sent = 0; sent < read;)
-                {
-                    sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
-                }
-            }
-
-            // The end of this direction goes on, as the peer would have seen it without the proxy.
-            to.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            to.Close();
-            from.Close();
-        }
-    }
-
-    private sealed class Relay
-    {
-        public Relay(string service, int upstreamPort)
-        {
-            Service = service;
-            UpstreamPort = upstreamPort;
-            Listener = new TcpListener(IPAddress.Loopback, 0);
-            Listener.Start(512);
-            Port = ((IPEndPoint)Listener.LocalEndpoint).Port;
-        }
-
-        public string Service { get; }
-
-        public int UpstreamPort { get; }
-
-        public int Port { get; }
-
-        public TcpListener Listener { get; }
-    }
-
-    /// <summary>Follows one connection's request stream (HTTP/1.1 framing) and counts each request once its head has passed.</summary>
-    internal sealed class RequestStream(string service, RequestCounts counts)
+    /// <summary>
+    /// Follows one connection's request stream (HTTP/1.1 framing) and counts each request once its head has passed;
+    /// at the end of a connection it could not follow, calls <paramref name="unparsed"/>.
+    /// </summary>
+    internal sealed class RequestStream(string service, RequestCounts counts, Action unparsed) : IRelayObserver
     {
         private enum State
         {
@@ -220,6 +95,21 @@ internal sealed class CountingStorageProxy : IAsyncDisposable
         private long _remaining;
 
         public bool Failed => _state == State.Failed;
+
+        public void OnUpstream(ReadOnlySpan<byte> chunk) => Feed(chunk);
+
+        public void OnDownstream(ReadOnlySpan<byte> chunk)
+        {
+            // Only requests count.
+        }
+
+        public void OnClosed()
+        {
+            if (Failed)
+            {
+                unparsed();
+            }
+        }
 
         public void Feed(ReadOnlySpan<byte> data)
         {

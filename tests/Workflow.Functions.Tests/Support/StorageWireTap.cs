@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Web;
 using System.Xml.Linq;
@@ -11,8 +9,8 @@ using Workflow.Testing;
 namespace Workflow.Functions.Tests.Support;
 
 /// <summary>
-/// A plain TCP relay in front of each of Azurite's three services (blob, queue, table) that records every byte in both
-/// directions, so a test sees everything the Functions host and its worker ever sent to storage or read from it: also
+/// A <see cref="LoopbackRelay"/> in front of each of Azurite's three services (blob, queue, table) that records every
+/// byte in both directions, so a test sees everything the Functions host and its worker ever sent to storage or read from it: also
 /// what a scan of the account at the end cannot show any more (queue messages processed and deleted, entities replaced)
 /// or not yet (durable timers, invisible until due). It only copies bytes; the host talks to it with a connection string
 /// like any other (<see cref="ConnectionString"/>). Storage runs on plain HTTP/1.1 here, so the bytes are readable.
@@ -22,24 +20,18 @@ internal sealed class StorageWireTap : IAsyncDisposable
     /// <summary>Above this much recorded traffic the tap stops recording (and says so): a bound on the test's memory.</summary>
     public const long MaxRecordedBytes = 512L * 1024 * 1024;
 
-    // Bounds on the relay's loops, far above what a test makes (tens of connections, thousands of reads).
-    private const int MaxConnectionsPerService = 100_000;
-    private const int MaxReadsPerDirection = 10_000_000;
-
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
-
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly List<Relay> _relays = [];
+    private readonly List<LoopbackRelay> _relays = [];
     private readonly ConcurrentQueue<RecordedConnection> _connections = new();
-    private readonly ConcurrentBag<Task> _pumps = [];
     private long _recordedBytes;
     private int _overflowed;
     private int _nextConnection;
 
-    private StorageWireTap(string connectionString) => ConnectionString = connectionString;
+    private StorageWireTap()
+    {
+    }
 
     /// <summary>The storage connection string that goes through the tap (same account and key as Azurite's).</summary>
-    public string ConnectionString { get; }
+    public string ConnectionString { get; private set; } = string.Empty;
 
     /// <summary>Whether traffic went unrecorded because of <see cref="MaxRecordedBytes"/>.</summary>
     public bool Overflowed => Volatile.Read(ref _overflowed) != 0;
@@ -49,29 +41,29 @@ internal sealed class StorageWireTap : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(azurite);
         var ports = new Dictionary<string, int> { ["BlobEndpoint"] = azurite.BlobPort, ["QueueEndpoint"] = azurite.QueuePort, ["TableEndpoint"] = azurite.TablePort };
-        var relays = ports.ToDictionary(p => p.Key, p => new Relay(p.Key.Replace("Endpoint", string.Empty, StringComparison.Ordinal).ToLowerInvariant(), p.Value));
-        var parts = new List<string>();
-        foreach (string part in azurite.ConnectionString.Split(';', StringSplitOptions.RemoveEmptyEntries))
-        {
-            int equals = part.IndexOf('=', StringComparison.Ordinal);
-            string name = part[..equals];
-            parts.Add(relays.TryGetValue(name, out Relay? relay)
-                ? $"{name}={new UriBuilder(part[(equals + 1)..]) { Port = relay.Port }.Uri.AbsoluteUri.TrimEnd('/')}"
-                : part);
-        }
-
+        string[] parts = azurite.ConnectionString.Split(';', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Count(p => ports.Keys.Any(k => p.StartsWith(k + "=", StringComparison.Ordinal))) != 3)
         {
             throw new InvalidOperationException($"Azurite's connection string does not name the three endpoints: {azurite.ConnectionString}");
         }
 
-        var tap = new StorageWireTap(string.Join(';', parts) + ";");
-        foreach (Relay relay in relays.Values)
+        var tap = new StorageWireTap();
+        var relays = new Dictionary<string, LoopbackRelay>();
+        foreach ((string endpoint, int port) in ports)
         {
-            tap._relays.Add(relay);
-            tap._pumps.Add(tap.AcceptAsync(relay));
+            string service = endpoint.Replace("Endpoint", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
+            relays[endpoint] = LoopbackRelay.Start(port, () => tap.Open(service));
+            tap._relays.Add(relays[endpoint]);
         }
 
+        tap.ConnectionString = string.Join(';', parts.Select(part =>
+        {
+            int equals = part.IndexOf('=', StringComparison.Ordinal);
+            string name = part[..equals];
+            return relays.TryGetValue(name, out LoopbackRelay? relay)
+                ? $"{name}={new UriBuilder(part[(equals + 1)..]) { Port = relay.Port }.Uri.AbsoluteUri.TrimEnd('/')}"
+                : part;
+        })) + ";";
         return tap;
     }
 
@@ -148,119 +140,32 @@ internal sealed class StorageWireTap : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        foreach (Relay relay in _relays)
+        foreach (LoopbackRelay relay in _relays)
         {
-            relay.Listener.Stop();
-        }
-
-        foreach (RecordedConnection connection in _connections)
-        {
-            connection.Close();
-        }
-
-        await Task.WhenAny(Task.WhenAll(_pumps), Task.Delay(StopTimeout)).ConfigureAwait(false);
-        _stopping.Dispose();
-    }
-
-    private async Task AcceptAsync(Relay relay)
-    {
-        for (int accepted = 0; accepted < MaxConnectionsPerService && !_stopping.IsCancellationRequested; accepted++)
-        {
-            Socket client;
-            try
-            {
-                client = await relay.Listener.AcceptSocketAsync(_stopping.Token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _pumps.Add(RelayAsync(relay, client, Interlocked.Increment(ref _nextConnection)));
+            await relay.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task RelayAsync(Relay relay, Socket client, int id)
+    private RecordedConnection Open(string service)
     {
-        var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        client.NoDelay = true;
-        var connection = new RecordedConnection(relay.Service, id, client, upstream);
+        var connection = new RecordedConnection(this, service, Interlocked.Increment(ref _nextConnection));
         _connections.Enqueue(connection);
-        try
-        {
-            await upstream.ConnectAsync(new IPEndPoint(IPAddress.Loopback, relay.UpstreamPort), _stopping.Token).ConfigureAwait(false);
-            await Task.WhenAll(PumpAsync(client, upstream, connection.Requests), PumpAsync(upstream, client, connection.Responses)).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // The tap or one side stopped.
-        }
-        finally
-        {
-            connection.Close();
-        }
+        return connection;
     }
 
-    private async Task PumpAsync(Socket from, Socket to, Recording recording)
+    private void Record(Recording recording, ReadOnlySpan<byte> chunk)
     {
-        byte[] buffer = new byte[64 * 1024];
-        try
+        if (Interlocked.Add(ref _recordedBytes, chunk.Length) <= MaxRecordedBytes)
         {
-            for (int reads = 0; reads < MaxReadsPerDirection; reads++)
-            {
-                int read = await from.ReceiveAsync(buffer, SocketFlags.None, _stopping.Token).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                if (Interlocked.Add(ref _recordedBytes, read) <= MaxRecordedBytes)
-                {
-                    recording.Append(buffer.AsSpan(0, read));
-                }
-                else
-                {
-                    Interlocked.Exchange(ref _overflowed, 1);
-                }
-
-                for (int sent = 0; sent < read;)
-                {
-                    sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, _stopping.Token).ConfigureAwait(false);
-                }
-            }
-
-            // Passes the end of this direction on, as the peer would have seen it without the tap.
-            to.Shutdown(SocketShutdown.Send);
+            recording.Append(chunk);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        else
         {
-            to.Close();
-            from.Close();
+            Interlocked.Exchange(ref _overflowed, 1);
         }
     }
 
-    private sealed class Relay
-    {
-        public Relay(string service, int upstreamPort)
-        {
-            Service = service;
-            UpstreamPort = upstreamPort;
-            Listener = new TcpListener(IPAddress.Loopback, 0);
-            Listener.Start();
-            Port = ((IPEndPoint)Listener.LocalEndpoint).Port;
-        }
-
-        public string Service { get; }
-
-        public int UpstreamPort { get; }
-
-        public int Port { get; }
-
-        public TcpListener Listener { get; }
-    }
-
-    private sealed class RecordedConnection(string service, int id, Socket client, Socket upstream)
+    private sealed class RecordedConnection(StorageWireTap tap, string service, int id) : IRelayObserver
     {
         public string Service => service;
 
@@ -270,10 +175,12 @@ internal sealed class StorageWireTap : IAsyncDisposable
 
         public Recording Responses { get; } = new();
 
-        public void Close()
+        public void OnUpstream(ReadOnlySpan<byte> chunk) => tap.Record(Requests, chunk);
+
+        public void OnDownstream(ReadOnlySpan<byte> chunk) => tap.Record(Responses, chunk);
+
+        public void OnClosed()
         {
-            client.Dispose();
-            upstream.Dispose();
         }
     }
 

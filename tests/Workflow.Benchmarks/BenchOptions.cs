@@ -9,7 +9,8 @@ internal sealed class BenchOptions
         Usage: dotnet run -c Release --project tests/Workflow.Benchmarks [-- options]
           --scale X          X times the instances of every scenario (default 1; 0.25 for a quick look)
           --only a,b         run only these scenarios: sequential-activities, external-events, start-to-complete,
-                             strong-auth-command, strong-auth-pin-after-idle, azurite-ceiling, idle
+                             strong-auth-command, strong-auth-pin-after-idle, strong-auth-pin-cross-instance,
+                             azurite-ceiling, idle
           --configs a,b      run only these configurations (default: df-defaults, product, then every --config)
           --config NAME:K=V[,K=V...]
                              one more configuration: the product's host.json with these durableTask keys overridden,
@@ -27,7 +28,7 @@ internal sealed class BenchOptions
         """;
 
     public static readonly string[] AllScenarios =
-        ["sequential-activities", "external-events", "start-to-complete", "strong-auth-command", PinAfterIdleScenario.Name, "azurite-ceiling", "idle"];
+        ["sequential-activities", "external-events", "start-to-complete", "strong-auth-command", PinAfterIdleScenario.Name, PinAfterIdleScenario.CrossInstanceName, "azurite-ceiling", "idle"];
 
     public double Scale { get; private set; } = 1;
 

@@ -32,6 +32,14 @@ internal static class FunctionsHostRun
                 + "(activity chains, event waiters, one-activity orchestrations), and none is added to the product for a benchmark.");
         }
 
+        if (options.Runs(PinAfterIdleScenario.CrossInstanceName))
+        {
+            Console.WriteLine(
+                $"NOTE {PinAfterIdleScenario.CrossInstanceName}: sidecar only (run it with --host sidecar). It needs a second instance of the app "
+                + "on the same task hub that owns none of its partitions; two Functions hosts on one hub split the partitions between them "
+                + "as their leases allow, so which one owns a command's control queue is not known in advance.");
+        }
+
         if (!Scenarios.Any(options.Runs))
         {
             await Console.Error.WriteLineAsync("Nothing to run through the Functions host: --only names none of " + string.Join(", ", Scenarios) + ".");
@@ -69,27 +77,9 @@ internal static class FunctionsHostRun
         await using VehicleSimulatorServer simulator = await VehicleSimulatorServer.StartAsync(new VehicleSimulatorOptions(), ct).ConfigureAwait(false);
         Progress.Note($"vehicle simulator on {simulator.BaseAddress}");
 
-        var results = new List<BenchResult>();
-        var failures = new List<string>();
+        var outcomes = new BenchOutcomes(options, ct);
         var apps = new List<(FunctionsHostApp App, DateTimeOffset IdleSince)>();
         string runId = Guid.NewGuid().ToString("N")[..8];
-        int round = 0;
-
-        void Emit(BenchResult result)
-        {
-            results.Add(result);
-            Console.WriteLine("BENCH " + result.ToJson());
-            if (options.Verbose)
-            {
-                result.WriteBreakdown(Console.Error);
-            }
-        }
-
-        IEnumerable<T> Turn<T>(IReadOnlyList<T> items)
-        {
-            int first = round++ % items.Count;
-            return items.Skip(first).Concat(items.Take(first));
-        }
 
         // The product through one host: its API with the function key, its task hub's Instances table (read directly,
         // uncounted), its payload converter; every request through its proxy counts.
@@ -104,25 +94,12 @@ internal static class FunctionsHostRun
 
         static string LauncherName(FunctionsHostApp app) => app.Launcher.StartsWith("Azure Functions Core Tools", StringComparison.Ordinal) ? "func" : "shared-functions-host";
 
-        async Task Attempt(string what, Func<Task> body, Func<string>? details = null)
-        {
-            try
-            {
-                await body().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                failures.Add($"{what}: {e.GetType().Name}: {e.Message}");
-                Progress.Note($"FAILED {what}: {e}" + (details?.Invoke() is { Length: > 0 } more ? "\nhost output (end):\n" + more : string.Empty));
-            }
-        }
-
         try
         {
             string? published = null;
             if (publish is not null)
             {
-                await Attempt("publish", async () => published = await publish.ConfigureAwait(false)).ConfigureAwait(false);
+                await outcomes.Attempt("publish", async () => published = await publish.ConfigureAwait(false)).ConfigureAwait(false);
                 ct.ThrowIfCancellationRequested();
             }
 
@@ -134,7 +111,7 @@ internal static class FunctionsHostRun
                     EngineConfig config = configs[i];
                     string hub = string.Create(CultureInfo.InvariantCulture, $"F{runId}{i:D2}");
                     Progress.Set($"starting the Functions host for {config.Name} (task hub {hub})");
-                    await Attempt($"start/{config.Name}", async () =>
+                    await outcomes.Attempt($"start/{config.Name}", async () =>
                     {
                         FunctionsHostApp app = await FunctionsHostApp.StartAsync(
                             config, hub, output, launcher, azurite.Ports, azurite.ConnectionString, simulator, FunctionAppPublish.RunDirectory, ct).ConfigureAwait(false);
@@ -148,15 +125,15 @@ internal static class FunctionsHostRun
             if (options.Runs("strong-auth-command") && apps.Count > 0)
             {
                 int runNumber = 0;
-                foreach ((FunctionsHostApp app, _) in Turn(apps))
+                foreach ((FunctionsHostApp app, _) in outcomes.Turn(apps))
                 {
                     int number = ++runNumber;
                     string label = $"strong-auth-command/{app.Config.Name}";
-                    await Attempt(label, async () =>
+                    await outcomes.Attempt(label, async () =>
                     {
                         BenchResult result = await StrongAuthScenario.MeasureAsync(bench, Target(app, label), bench.Scaled(100), number).ConfigureAwait(false);
                         result.Extra["launcher"] = LauncherName(app);
-                        Emit(result);
+                        outcomes.Emit(result);
                     }, () => app.OutputTail()).ConfigureAwait(false);
                     int at = apps.FindIndex(a => a.App == app);
                     apps[at] = (app, DateTimeOffset.UtcNow);
@@ -166,7 +143,7 @@ internal static class FunctionsHostRun
             if (options.Runs(PinAfterIdleScenario.Name) && apps.Count > 0)
             {
                 // The hosts run side by side anyway: their back-off waits overlap, their work does not.
-                FunctionsHostApp[] order = [.. Turn(apps).Select(a => a.App)];
+                FunctionsHostApp[] order = [.. outcomes.Turn(apps).Select(a => a.App)];
                 PinAfterIdleScenario.Subject[] subjects = [.. order.Select((app, i) => new PinAfterIdleScenario.Subject(app.Config, i + 1, label =>
                     Task.FromResult(new PinAfterIdleScenario.Session(Target(app, label), Owned: null))))];
                 Task<BenchResult>[] runs = await PinAfterIdleScenario.RunAsync(bench, subjects, bench.Scaled(20)).ConfigureAwait(false);
@@ -174,11 +151,11 @@ internal static class FunctionsHostRun
                 {
                     FunctionsHostApp app = order[i];
                     Task<BenchResult> finished = runs[i];
-                    await Attempt($"{PinAfterIdleScenario.Name}/{app.Config.Name}", async () =>
+                    await outcomes.Attempt($"{PinAfterIdleScenario.Name}/{app.Config.Name}", async () =>
                     {
                         BenchResult result = await finished.ConfigureAwait(false);
                         result.Extra["launcher"] = LauncherName(app);
-                        Emit(result);
+                        outcomes.Emit(result);
                     }, () => app.OutputTail()).ConfigureAwait(false);
                 }
 
@@ -191,22 +168,22 @@ internal static class FunctionsHostRun
 
             if (options.Runs("azurite-ceiling"))
             {
-                await Attempt("azurite-ceiling", async () => Emit(await EngineScenarios.AzuriteCeilingAsync(bench, bench.Scaled(2000), 32, host: "functions").ConfigureAwait(false))).ConfigureAwait(false);
-                await Attempt("azurite-ceiling/via-proxy", async () =>
+                await outcomes.Attempt("azurite-ceiling", async () => outcomes.Emit(await EngineScenarios.AzuriteCeilingAsync(bench, bench.Scaled(2000), 32, host: "functions").ConfigureAwait(false))).ConfigureAwait(false);
+                await outcomes.Attempt("azurite-ceiling/via-proxy", async () =>
                 {
                     await using CountingStorageProxy proxy = CountingStorageProxy.Start(azurite.Ports, azurite.ConnectionString);
-                    Emit(await EngineScenarios.AzuriteCeilingAsync(
+                    outcomes.Emit(await EngineScenarios.AzuriteCeilingAsync(
                         bench, bench.Scaled(2000), 32, proxy.ConnectionString, "azurite-via-proxy", "functions", proxy.Counts.ReadAll).ConfigureAwait(false));
                 }).ConfigureAwait(false);
             }
 
             if (options.Runs("idle") && apps.Count > 0)
             {
-                await Attempt("idle", async () =>
+                await outcomes.Attempt("idle", async () =>
                 {
                     foreach (BenchResult result in await IdleAsync(bench, apps, options.IdleWindow).ConfigureAwait(false))
                     {
-                        Emit(result);
+                        outcomes.Emit(result);
                     }
                 }).ConfigureAwait(false);
             }
@@ -227,13 +204,7 @@ internal static class FunctionsHostRun
             }
         }
 
-        Summary.Print(results, configs);
-        foreach (string failure in failures)
-        {
-            await Console.Error.WriteLineAsync("FAILED " + failure).ConfigureAwait(false);
-        }
-
-        return failures.Count == 0 ? 0 : 1;
+        return await outcomes.ReportAsync(configs).ConfigureAwait(false);
     }
 
     /// <summary>

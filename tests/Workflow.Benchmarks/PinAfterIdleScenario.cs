@@ -17,10 +17,20 @@ namespace Workflow.Benchmarks;
 /// take one gate in turn, and a configuration's waits run while another works or waits. A working configuration
 /// therefore never shares the machine with another working one, and an idle one sends only its polling (which counts
 /// for its own hub, or goes through its own proxy).
+/// <para>
+/// <c>strong-auth-pin-cross-instance</c> (<see cref="CrossInstanceName"/>, sidecar only) is the same flow with the
+/// PINs served by a second instance on the same hub that owns no partition (<see cref="PinOnlyInstance"/>): its
+/// enqueue of the PIN event wakes no poller, so the event waits for the owner's next poll of the control queue, as a
+/// PIN does on a scaled-out app whose request lands on an instance that does not own the command's partition. Both
+/// scenarios' subjects can run in one <see cref="RunAsync"/>, their waits overlapping, their work apart.
+/// </para>
 /// </remarks>
 internal static class PinAfterIdleScenario
 {
     public const string Name = "strong-auth-pin-after-idle";
+
+    /// <summary>The same flow, the PINs posted to a second instance that owns no partition of the hub.</summary>
+    public const string CrossInstanceName = "strong-auth-pin-cross-instance";
 
     /// <summary>
     /// The longest back-off wait: a command's PIN round ends after <c>VehicleWorkflow:PinTimeout</c> (5 minutes by
@@ -51,7 +61,9 @@ internal static class PinAfterIdleScenario
         ArgumentNullException.ThrowIfNull(subjects);
         using var gate = new SemaphoreSlim(1, 1);
         var states = new ConcurrentDictionary<string, Func<string>>(StringComparer.Ordinal);
-        Progress.Set(Name, () => string.Join("; ", subjects.Select(s => s.Config.Name + ": " + (states.TryGetValue(s.Config.Name, out Func<string>? state) ? state() : "waiting for its turn"))));
+        string[] scenarios = [.. subjects.Select(s => s.Scenario).Distinct(StringComparer.Ordinal)];
+        string Key(Subject s) => scenarios.Length == 1 ? s.Config.Name : s.Scenario + "/" + s.Config.Name;
+        Progress.Set(string.Join(" + ", scenarios), () => string.Join("; ", subjects.Select(s => Key(s) + ": " + (states.TryGetValue(Key(s), out Func<string>? state) ? state() : "waiting for its turn"))));
 
         // Each subject starts its commands once the one before it has (in the order given), then waits on its own.
         var runs = new Task<BenchResult>[subjects.Count];
@@ -60,7 +72,7 @@ internal static class PinAfterIdleScenario
         {
             Subject subject = subjects[i];
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            runs[i] = RunOneAsync(bench, subject, commands, gate, previousStarted, started, state => states[subject.Config.Name] = state);
+            runs[i] = RunOneAsync(bench, subject, commands, gate, previousStarted, started, state => states[Key(subject)] = state);
             previousStarted = started.Task;
         }
 
@@ -88,9 +100,9 @@ internal static class PinAfterIdleScenario
                 try
                 {
                     setState(() => "starting");
-                    session = await subject.OpenAsync($"{Name}/{config.Name}").ConfigureAwait(false);
+                    session = await subject.OpenAsync($"{subject.Scenario}/{config.Name}").ConfigureAwait(false);
                     watcher = new InstanceWatcher(session.Target.Instances);
-                    prepared = await PrepareAsync(bench, session.Target, watcher, commands, run, setState).ConfigureAwait(false);
+                    prepared = await PrepareAsync(bench, session, watcher, commands, run, setState).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -117,7 +129,7 @@ internal static class PinAfterIdleScenario
             await gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                BenchResult result = await PinsAsync(bench, config, session.Target, watcher, prepared, settle, setState).ConfigureAwait(false);
+                BenchResult result = await PinsAsync(bench, subject, session, watcher, prepared, settle, setState).ConfigureAwait(false);
                 setState(() => "done");
                 await watcher.DisposeAsync().ConfigureAwait(false);
                 watcher = null;
@@ -149,12 +161,15 @@ internal static class PinAfterIdleScenario
     }
 
     private static async Task<Prepared> PrepareAsync(
-        BenchContext bench, StrongAuthScenario.Target target, InstanceWatcher watcher, int commands, int run, Action<Func<string>> setState)
+        BenchContext bench, Session session, InstanceWatcher watcher, int commands, int run, Action<Func<string>> setState)
     {
         CancellationToken ct = bench.CancellationToken;
+        StrongAuthScenario.Target target = session.Target;
         var payloads = new StrongAuthScenario.Payloads(target.Converter);
         setState(() => "warm-up commands");
-        await StrongAuthScenario.WarmUpAsync(target.Http, watcher, payloads, run, ct).ConfigureAwait(false);
+
+        // Cross-instance: the warm-up PINs go to the second instance too (its JIT, its gRPC and storage connections).
+        await StrongAuthScenario.WarmUpAsync(target.Http, watcher, payloads, run, ct, session.PinInstance?.Http).ConfigureAwait(false);
 
         int awaiting = 0;
         setState(() => $"{Volatile.Read(ref awaiting)}/{commands} reached AwaitingPin");
@@ -170,17 +185,23 @@ internal static class PinAfterIdleScenario
     }
 
     private static async Task<BenchResult> PinsAsync(
-        BenchContext bench, EngineConfig config, StrongAuthScenario.Target target, InstanceWatcher watcher, Prepared prepared, TimeSpan settle, Action<Func<string>> setState)
+        BenchContext bench, Subject subject, Session session, InstanceWatcher watcher, Prepared prepared, TimeSpan settle, Action<Func<string>> setState)
     {
         CancellationToken ct = bench.CancellationToken;
+        EngineConfig config = subject.Config;
+        StrongAuthScenario.Target target = session.Target;
+        HttpClient pinHttp = session.PinInstance?.Http ?? target.Http;
         int commands = prepared.Commands.Length;
+
+        // Cross-instance: the owner must hold every partition (and the second instance none) when the PINs go out.
+        int? partitions = session.PinInstance is { } pinInstance ? await pinInstance.CheckOwnershipAsync(config, ct).ConfigureAwait(false) : null;
         int done = 0;
         setState(() => $"PINs posted, {Volatile.Read(ref done)}/{commands} completed");
         Window window = target.BeginWindow();
         DateTimeOffset posted = DateTimeOffset.UtcNow;
         StrongAuthScenario.CommandTimes[] times = await Task.WhenAll(prepared.Commands.Select(async command =>
         {
-            StrongAuthScenario.CommandTimes t = await StrongAuthScenario.SubmitPinAsync(target.Http, watcher, prepared.Payloads, command, ct).ConfigureAwait(false);
+            StrongAuthScenario.CommandTimes t = await StrongAuthScenario.SubmitPinAsync(pinHttp, watcher, prepared.Payloads, command, ct).ConfigureAwait(false);
             Interlocked.Increment(ref done);
             return t;
         })).ConfigureAwait(false);
@@ -191,9 +212,12 @@ internal static class PinAfterIdleScenario
         double idle = (posted - prepared.IdleSince).TotalSeconds;
         double polling = config.Settings.MaxQueuePollingInterval.TotalSeconds;
         string through = target.Host == "functions" ? "through the Functions host" : "through the product's HTTP API";
-        return new BenchResult
+        string pinsThrough = session.PinInstance is null
+            ? "the PINs posted at once"
+            : "the PINs posted at once to the product's PIN endpoint on a second instance of the hub that owns no partition (its own AzureStorageOrchestrationService, client only, never started)";
+        var result = new BenchResult
         {
-            Scenario = Name,
+            Scenario = subject.Scenario,
             Config = target.Config,
             Host = target.Host,
             P50Ms = Percentiles.Of(pinToDone, 0.50),
@@ -203,7 +227,7 @@ internal static class PinAfterIdleScenario
             Window = window,
             Unit = string.Create(
                 CultureInfo.InvariantCulture,
-                $"p50/p99 = PIN posted to completion committed: {commands} strong-auth commands {through} awaiting their PIN, the PINs posted at once after {idle:F0} s with nothing to do (pollers backed off to maxQueuePollingInterval {polling:0.#} s); storage per command from the first PIN to the last completion"),
+                $"p50/p99 = PIN posted to completion committed: {commands} strong-auth commands {through} awaiting their PIN, {pinsThrough} after {idle:F0} s with nothing to do (pollers backed off to maxQueuePollingInterval {polling:0.#} s); storage per command from the first PIN to the last completion"),
             Extra =
             {
                 ["pin_to_completed_p50_ms"] = Percentiles.Of(pinToDone, 0.50),
@@ -218,16 +242,26 @@ internal static class PinAfterIdleScenario
                 ["succeeded"] = times.Count(t => t.Outcome == "Succeeded"),
             },
         };
+        if (session.PinInstance is not null)
+        {
+            result.Extra["pin_instance"] = "client-only";
+            result.Extra["partitions_owned_by_command_instance"] = partitions;
+        }
+
+        return result;
     }
 
     /// <summary>
     /// One configuration to run: its settings, its number in the run (its vehicles), and how to get the product to
     /// talk to (a local host started for it, which the scenario then owns and stops; or a Functions host already running).
     /// </summary>
-    internal sealed record Subject(EngineConfig Config, int RunNumber, Func<string, Task<Session>> OpenAsync);
+    internal sealed record Subject(EngineConfig Config, int RunNumber, Func<string, Task<Session>> OpenAsync, string Scenario = Name);
 
-    /// <summary>The product of one configuration, and what to stop when done with it (<c>null</c>: the caller's).</summary>
-    internal sealed record Session(StrongAuthScenario.Target Target, IAsyncDisposable? Owned);
+    /// <summary>
+    /// The product of one configuration, and what to stop when done with it (<c>null</c>: the caller's); for
+    /// <see cref="CrossInstanceName"/>, the second instance that takes the PINs.
+    /// </summary>
+    internal sealed record Session(StrongAuthScenario.Target Target, IAsyncDisposable? Owned, PinOnlyInstance? PinInstance = null);
 
     private sealed record Prepared(
         StrongAuthScenario.Payloads Payloads, StrongAuthScenario.PendingCommand[] Commands, Window StartWindow, DateTimeOffset IdleSince);

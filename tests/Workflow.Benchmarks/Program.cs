@@ -104,39 +104,7 @@ string NewHub()
     return hub;
 }
 
-var results = new List<BenchResult>();
-var failures = new List<string>();
-int round = 0;
-
-void Emit(BenchResult result)
-{
-    results.Add(result);
-    Console.WriteLine("BENCH " + result.ToJson());
-    if (options.Verbose)
-    {
-        result.WriteBreakdown(Console.Error);
-    }
-}
-
-// Each scenario runs every configuration back to back, the order turning from one scenario to the next.
-IEnumerable<T> Turn<T>(IReadOnlyList<T> items)
-{
-    int first = round++ % items.Count;
-    return items.Skip(first).Concat(items.Take(first));
-}
-
-async Task Attempt(string what, Func<Task> body)
-{
-    try
-    {
-        await body();
-    }
-    catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-    {
-        failures.Add($"{what}: {e.GetType().Name}: {e.Message}");
-        Progress.Note($"FAILED {what}: {e}");
-    }
-}
+var outcomes = new BenchOutcomes(options, ct);
 
 var engines = new List<(BenchEngine Engine, DateTimeOffset IdleSince)>();
 try
@@ -156,9 +124,9 @@ try
 
     async Task OnEngines(string scenario, Func<BenchEngine, Task<BenchResult>> body)
     {
-        foreach ((BenchEngine engine, _) in Turn(engines))
+        foreach ((BenchEngine engine, _) in outcomes.Turn(engines))
         {
-            await Attempt($"{scenario}/{engine.Config.Name}", async () => Emit(await body(engine)));
+            await outcomes.Attempt($"{scenario}/{engine.Config.Name}", async () => outcomes.Emit(await body(engine)));
             int at = engines.FindIndex(e => e.Engine == engine);
             engines[at] = (engine, DateTimeOffset.UtcNow);
         }
@@ -183,47 +151,72 @@ try
     if (options.Runs("strong-auth-command"))
     {
         int runNumber = 0;
-        foreach (EngineConfig config in Turn(configs))
+        foreach (EngineConfig config in outcomes.Turn(configs))
         {
             int number = ++runNumber;
-            await Attempt($"strong-auth-command/{config.Name}", async () =>
-                Emit(await StrongAuthScenario.RunAsync(bench, config, NewHub(), simulator.BaseAddress, bench.Scaled(100), number)));
+            await outcomes.Attempt($"strong-auth-command/{config.Name}", async () =>
+                outcomes.Emit(await StrongAuthScenario.RunAsync(bench, config, NewHub(), simulator.BaseAddress, bench.Scaled(100), number)));
         }
     }
 
-    if (options.Runs(PinAfterIdleScenario.Name))
+    bool afterIdle = options.Runs(PinAfterIdleScenario.Name);
+    bool crossInstance = options.Runs(PinAfterIdleScenario.CrossInstanceName);
+    if (afterIdle || crossInstance)
     {
-        // A local host per configuration, side by side: their back-off waits overlap, their work does not.
-        EngineConfig[] order = [.. Turn(configs)];
-        PinAfterIdleScenario.Subject[] subjects = [.. order.Select((config, i) =>
+        // A local host per configuration and scenario, side by side: their back-off waits overlap, their work does
+        // not. Cross-instance: a second instance on the local host's hub, owning no partition, takes the PINs.
+        EngineConfig[] afterIdleOrder = afterIdle ? [.. outcomes.Turn(configs)] : [];
+        EngineConfig[] crossOrder = crossInstance ? [.. outcomes.Turn(configs)] : [];
+        var subjects = new List<PinAfterIdleScenario.Subject>();
+        foreach (EngineConfig config in afterIdleOrder)
         {
             string hub = NewHub();
-            return new PinAfterIdleScenario.Subject(config, i + 1, async label =>
+            subjects.Add(new PinAfterIdleScenario.Subject(config, subjects.Count + 1, async label =>
             {
                 LocalHostTarget local = await LocalHostTarget.StartAsync(bench, config, hub, simulator.BaseAddress, label);
                 return new PinAfterIdleScenario.Session(local.Target, local);
-            });
-        })];
+            }));
+        }
+
+        foreach (EngineConfig config in crossOrder)
+        {
+            string hub = NewHub();
+            subjects.Add(new PinAfterIdleScenario.Subject(config, subjects.Count + 1, async label =>
+            {
+                LocalHostTarget local = await LocalHostTarget.StartAsync(bench, config, hub, simulator.BaseAddress, label);
+                try
+                {
+                    PinOnlyInstance pins = await PinOnlyInstance.StartAsync(bench, config, local);
+                    return new PinAfterIdleScenario.Session(local.Target, new AsyncDisposables(pins, local), pins);
+                }
+                catch
+                {
+                    await local.DisposeAsync();
+                    throw;
+                }
+            }, PinAfterIdleScenario.CrossInstanceName));
+        }
+
         Task<BenchResult>[] runs = await PinAfterIdleScenario.RunAsync(bench, subjects, bench.Scaled(20));
         for (int i = 0; i < runs.Length; i++)
         {
             Task<BenchResult> finished = runs[i];
-            await Attempt($"{PinAfterIdleScenario.Name}/{order[i].Name}", async () => Emit(await finished));
+            await outcomes.Attempt($"{subjects[i].Scenario}/{subjects[i].Config.Name}", async () => outcomes.Emit(await finished));
         }
     }
 
     if (options.Runs("azurite-ceiling"))
     {
-        await Attempt("azurite-ceiling", async () => Emit(await EngineScenarios.AzuriteCeilingAsync(bench, bench.Scaled(2000), 32)));
+        await outcomes.Attempt("azurite-ceiling", async () => outcomes.Emit(await EngineScenarios.AzuriteCeilingAsync(bench, bench.Scaled(2000), 32)));
     }
 
     if (options.Runs("idle"))
     {
-        await Attempt("idle", async () =>
+        await outcomes.Attempt("idle", async () =>
         {
             foreach (BenchResult result in await EngineScenarios.IdleAsync(bench, engines, options.IdleWindow))
             {
-                Emit(result);
+                outcomes.Emit(result);
             }
         });
     }
@@ -240,10 +233,4 @@ finally
     await progress;
 }
 
-Summary.Print(results, configs);
-foreach (string failure in failures)
-{
-    await Console.Error.WriteLineAsync("FAILED " + failure);
-}
-
-return failures.Count == 0 ? 0 : 1;
+return await outcomes.ReportAsync(configs);

@@ -90,15 +90,19 @@ internal static class StrongAuthScenario
         };
     }
 
-    /// <summary>Warm-up: the first commands of a host pay for JIT and for claiming the partitions.</summary>
-    public static Task WarmUpAsync(HttpClient http, InstanceWatcher watcher, Payloads payloads, int runNumber, CancellationToken ct) =>
-        Task.WhenAll(Enumerable.Range(0, 4).Select(i => RunCommandAsync(http, watcher, payloads, Vin(runNumber, 900 + i), ct)));
+    /// <summary>
+    /// Warm-up: the first commands of a host pay for JIT and for claiming the partitions. Their PINs go to
+    /// <paramref name="pinHttp"/> when given (another instance's API), else to <paramref name="http"/>.
+    /// </summary>
+    public static Task WarmUpAsync(HttpClient http, InstanceWatcher watcher, Payloads payloads, int runNumber, CancellationToken ct, HttpClient? pinHttp = null) =>
+        Task.WhenAll(Enumerable.Range(0, 4).Select(i => RunCommandAsync(http, watcher, payloads, Vin(runNumber, 900 + i), ct, pinHttp: pinHttp)));
 
-    private static async Task<CommandTimes> RunCommandAsync(HttpClient http, InstanceWatcher watcher, Payloads payloads, string vin, CancellationToken ct, Action? onAwaitingPin = null)
+    private static async Task<CommandTimes> RunCommandAsync(
+        HttpClient http, InstanceWatcher watcher, Payloads payloads, string vin, CancellationToken ct, Action? onAwaitingPin = null, HttpClient? pinHttp = null)
     {
         PendingCommand pending = await StartCommandAsync(http, watcher, payloads, vin, ct).ConfigureAwait(false);
         onAwaitingPin?.Invoke();
-        return await SubmitPinAsync(http, watcher, payloads, pending, ct).ConfigureAwait(false);
+        return await SubmitPinAsync(pinHttp ?? http, watcher, payloads, pending, ct).ConfigureAwait(false);
     }
 
     /// <summary>Starts one strong-auth command through the API and waits until its row says AwaitingPin.</summary>
@@ -194,14 +198,25 @@ internal sealed class LocalHostTarget : IAsyncDisposable
     private readonly LocalHostApp _app;
     private readonly HttpClient _http;
 
-    private LocalHostTarget(LocalHostApp app, HttpClient http, StrongAuthScenario.Target target)
+    private LocalHostTarget(LocalHostApp app, HttpClient http, StrongAuthScenario.Target target, string hubName, IReadOnlyDictionary<string, string?> settings)
     {
         _app = app;
         _http = http;
         Target = target;
+        HubName = hubName;
+        Settings = settings;
     }
 
     public StrongAuthScenario.Target Target { get; }
+
+    /// <summary>The task hub the local host's engine serves (and owns every partition of: it is its only worker).</summary>
+    public string HubName { get; }
+
+    /// <summary>The engine's worker id: the owner the hub's partition table names.</summary>
+    public string WorkerId => WorkerIdOf(HubName);
+
+    /// <summary>The configuration the local host was started with (secrets and data-protection key included).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; }
 
     public static async Task<LocalHostTarget> StartAsync(BenchContext bench, EngineConfig config, string hubName, Uri simulator, string label)
     {
@@ -219,7 +234,7 @@ internal sealed class LocalHostTarget : IAsyncDisposable
             ["Secrets:data-protection-key"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["Secrets:vehicle-api-client-id"] = "local-dev-client",
             ["Secrets:vehicle-api-client-secret"] = "local-dev-secret",
-            ["LocalHost:WorkerId"] = "bench-" + hubName,
+            ["LocalHost:WorkerId"] = WorkerIdOf(hubName),
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:Console:LogToStandardErrorThreshold"] = "Trace",
         };
@@ -241,8 +256,10 @@ internal sealed class LocalHostTarget : IAsyncDisposable
             new InstanceTable(bench.ConnectionString, hubName),
             app.Services.GetRequiredService<DataConverter>(),
             () => Window.Begin(bench.Meter, hubName, withUnattributed: true, bench.Cpu));
-        return new LocalHostTarget(app, http, target);
+        return new LocalHostTarget(app, http, target, hubName, settings);
     }
+
+    private static string WorkerIdOf(string hubName) => "bench-" + hubName;
 
     public async ValueTask DisposeAsync()
     {

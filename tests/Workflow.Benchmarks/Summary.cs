@@ -15,6 +15,7 @@ internal static class Summary
         new("strong-auth-command", "start_to_awaiting_pin_p50_ms", r => r.Extra.GetValueOrDefault("start_to_awaiting_pin_p50_ms") as double?, null, HigherIsBetter: false),
         new("strong-auth-command", "storage_requests_per_instance", r => r.StorageRequestsPerInstance, 0.7, HigherIsBetter: false),
         new(PinAfterIdleScenario.Name, "pin_to_completed_p50_ms", r => r.P50Ms, 0.5, HigherIsBetter: false),
+        new(PinAfterIdleScenario.CrossInstanceName, "pin_to_completed_p50_ms", r => r.P50Ms, 0.5, HigherIsBetter: false),
         new("idle", "storage_requests_per_minute", r => r.Extra.GetValueOrDefault("storage_requests_per_minute") as double?, 0.7, HigherIsBetter: false),
         new("sequential-activities", "storage_requests_per_activity", r => r.Extra.GetValueOrDefault("storage_requests_per_activity") as double?, null, HigherIsBetter: false),
         new("external-events", "storage_requests_per_instance", r => r.StorageRequestsPerInstance, null, HigherIsBetter: false),

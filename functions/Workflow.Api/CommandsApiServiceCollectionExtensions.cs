@@ -56,15 +56,16 @@ public static class CommandsApiServiceCollectionExtensions
         services.TryAddSingleton<ISensitiveDataProtector, SensitiveDataProtector>();
 
         // The PIN lockout counts per vehicle across every instance of the app: one table on the engine's account.
+        services.TryAddSingleton(_ => new AppTables(StorageConnection.CreateTableServiceClient(configuration)));
         services.TryAddSingleton<IPinAttemptLimiter>(provider => new TablePinAttemptLimiter(
-            StorageConnection.CreateTableServiceClient(configuration).GetTableClient(TablePinAttemptLimiter.TableName),
+            provider.GetRequiredService<AppTables>().Get(TablePinAttemptLimiter.TableName),
             provider.GetRequiredService<IOptions<Vehicles.Options.VehicleWorkflowOptions>>(),
             provider.GetRequiredService<TimeProvider>()));
 
         services.TryAddSingleton<PinTokens>();
         services.TryAddSingleton<PinLockoutGuard>();
         services.TryAddSingleton<CommandLinks>();
-        services.TryAddSingleton(_ => new PinRoundClaims(StorageConnection.CreateTableServiceClient(configuration).GetTableClient(PinRoundClaims.TableName)));
+        services.TryAddSingleton(provider => new PinRoundClaims(provider.GetRequiredService<AppTables>().Get(PinRoundClaims.TableName)));
         services.TryAddSingleton<PinIntake>();
 
         // Internal constructor (its parameters are internal types): built here, ActivatorUtilities takes public ones only.

@@ -79,7 +79,7 @@ public static class PinEvents
     /// <param name="round">The PIN round the command awaits.</param>
     /// <param name="pin">A well-formed PIN (see <see cref="TryParse"/>).</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <exception cref="ArgumentException"><paramref name="pin"/> is not 4 to 8 digits.</exception>
+    /// <exception cref="ArgumentException"><paramref name="pin"/> is not 4 to 8 digits (from <see cref="PinSeal.Compose"/>).</exception>
     public static async Task RaiseAsync(
         DurableTaskClient client, ISensitiveDataProtector protector, string instanceId, int round, string pin, CancellationToken cancellationToken)
     {
@@ -87,13 +87,7 @@ public static class PinEvents
         ArgumentNullException.ThrowIfNull(protector);
         ArgumentException.ThrowIfNullOrWhiteSpace(instanceId);
 
-        // Checked again here because this is the last point before the value is sealed and stored; the message
-        // deliberately leaves the value out.
-        if (!IsWellFormed(pin))
-        {
-            throw new ArgumentException($"The PIN must be {MinLength} to {MaxLength} digits.", nameof(pin));
-        }
-
+        // PinSeal.Compose refuses a PIN that is not well formed (without quoting it): the last check before sealing.
         string sealedPin = await protector.SealAsync(PinSeal.Compose(instanceId, round, pin), cancellationToken).ConfigureAwait(false);
         await client.RaiseEventAsync(instanceId, VehicleCommandNames.PinEvent, new PinSubmission(sealedPin, round), cancellationToken).ConfigureAwait(false);
     }

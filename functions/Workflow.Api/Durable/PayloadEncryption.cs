@@ -22,26 +22,21 @@ public sealed class PayloadEncryption(PayloadProtector protector)
         return JsonSerializer.Serialize(Wait(protector.ProtectAsync(json)));
     }
 
-    /// <summary>The JSON inside <paramref name="stored"/> when it is an envelope (quoted or not), else <paramref name="stored"/> itself.</summary>
+    /// <summary>The JSON inside <paramref name="stored"/> when it is an envelope (as <see cref="Protect"/> wrote it, or unquoted), else <paramref name="stored"/> itself.</summary>
     public string Unprotect(string stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
 
-        // The engine may hand a payload back quoted, quoted once more than it was written, or not quoted at all: look
-        // through a few levels of quoting.
-        string candidate = stored;
-        for (int level = 0; level < MaxQuoting && !PayloadProtector.IsProtected(candidate) && IsJsonString(candidate); level++)
-        {
-            candidate = JsonSerializer.Deserialize<string>(candidate) ?? string.Empty;
-        }
-
+        // The engine hands a payload back as written (a JSON string), or with that quoting already taken off (the
+        // worker strips an activity's parameter array down to its element).
+        string candidate = !PayloadProtector.IsProtected(stored) && IsJsonString(stored)
+            ? JsonSerializer.Deserialize<string>(stored) ?? string.Empty
+            : stored;
         return PayloadProtector.IsProtected(candidate) ? Wait(protector.UnprotectAsync(candidate)) : stored;
     }
 
     /// <summary>Reads the data key once, so that the first payload of the process does not wait for Key Vault.</summary>
     public async Task WarmUpAsync(CancellationToken cancellationToken) => await protector.ProtectAsync(string.Empty, cancellationToken).ConfigureAwait(false);
-
-    private const int MaxQuoting = 3;
 
     private static bool IsJsonString(string text) => text.Length > 1 && text[0] == '"' && text[^1] == '"';
 

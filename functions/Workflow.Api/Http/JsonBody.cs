@@ -27,17 +27,10 @@ internal static class JsonBody
     /// <returns>The object, or the problem to answer with.</returns>
     public static async Task<(JsonElement Body, ProblemHttpResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        (JsonElement? body, ProblemHttpResult? problem) = await ReadAsync(request, cancellationToken).ConfigureAwait(false);
-        return (body ?? default, problem);
-    }
-
-    private static async Task<(JsonElement? Value, ProblemHttpResult? Problem)> ReadAsync(
-        HttpRequest request, CancellationToken cancellationToken)
-    {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > MaxBytes)
         {
-            return (null, TooLarge());
+            return (default, TooLarge());
         }
 
         // Read at most one byte past the limit: a body without Content-Length (chunked) is cut off there.
@@ -58,17 +51,17 @@ internal static class JsonBody
 
             if (length > MaxBytes)
             {
-                return (null, TooLarge());
+                return (default, TooLarge());
             }
 
             if (length == 0)
             {
-                return (null, Problems.BadRequest("Request body required", "The request body must be a JSON object."));
+                return (default, Problems.BadRequest("Request body required", "The request body must be a JSON object."));
             }
 
             if (!request.HasJsonContentType())
             {
-                return (null, Problems.UnsupportedMediaType(
+                return (default, Problems.UnsupportedMediaType(
                     "Unsupported content type",
                     $"The body must be JSON sent with 'Content-Type: application/json' (got '{request.ContentType ?? "none"}')."));
             }
@@ -78,7 +71,7 @@ internal static class JsonBody
                 using JsonDocument document = JsonDocument.Parse(buffer.AsMemory(0, length), Options);
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    return (null, Problems.BadRequest("JSON object expected", "The request body must be a JSON object."));
+                    return (default, Problems.BadRequest("JSON object expected", "The request body must be a JSON object."));
                 }
 
                 return (document.RootElement.Clone(), null);
@@ -86,7 +79,7 @@ internal static class JsonBody
             catch (JsonException ex)
             {
                 // Position only: the parser's own message can quote the offending characters.
-                return (null, Problems.BadRequest(
+                return (default, Problems.BadRequest(
                     "Malformed JSON",
                     string.Create(CultureInfo.InvariantCulture, $"The request body is not valid JSON, or names a property twice (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).")));
             }

@@ -117,10 +117,11 @@ public sealed class DurableSidecarServer : IAsyncDisposable
 
         // Poison messages and lost leases are only ever warnings: never filter those out.
         LogLevel minimumLevel = options.MinimumLogLevel > LogLevel.Warning ? LogLevel.Warning : options.MinimumLogLevel;
+        // The console factory it owns filters by level itself; a factory passed in is seen through a filtering view.
         ILoggerFactory? owned = options.LoggerFactory is null
             ? LoggerFactory.Create(b => b.AddSimpleConsole(c => c.SingleLine = true).SetMinimumLevel(minimumLevel))
             : null;
-        var loggerFactory = new MinimumLevelLoggerFactory(options.LoggerFactory ?? owned!, minimumLevel);
+        ILoggerFactory loggerFactory = owned ?? new MinimumLevelLoggerFactory(options.LoggerFactory!, minimumLevel);
         ILogger logger = loggerFactory.CreateLogger(typeof(DurableSidecarServer).FullName!);
 
         var settings = new AzureStorageOrchestrationServiceSettings

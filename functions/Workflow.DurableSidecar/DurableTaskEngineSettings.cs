@@ -36,6 +36,13 @@ namespace Workflow.DurableSidecar;
 /// </remarks>
 public sealed record DurableTaskEngineSettings
 {
+    /// <summary>
+    /// The section of a host's configuration that overrides host.json's <c>extensions.durableTask</c>, as the Functions
+    /// host takes it from its environment (<c>AzureFunctionsJobHost__extensions__durableTask__…</c>).
+    /// </summary>
+    public const string FunctionsHostOverridesPath = "AzureFunctionsJobHost:" + DurableTaskPath;
+
+    private const string DurableTaskPath = "extensions:durableTask";
     private const string StorageProviderKey = "storageProvider";
     private const string AppLeaseOptionsKey = "appLeaseOptions";
 
@@ -194,15 +201,21 @@ public sealed record DurableTaskEngineSettings
 
     /// <summary>
     /// Reads <c>extensions.durableTask</c> (and its <c>storageProvider</c> and <c>appLeaseOptions</c>) of a Functions
-    /// host.json, with the Durable extension's defaults for missing keys. Keys are case-insensitive, time spans are
-    /// <c>[d.]hh:mm:ss</c>, comments are allowed. Values the Functions host refuses are refused here too.
+    /// host.json, with the Durable extension's defaults for missing keys, and with what <paramref name="overrides"/>
+    /// sets under <see cref="FunctionsHostOverridesPath"/> on top, as the Functions host applies its environment
+    /// overrides. Keys are case-insensitive, time spans are <c>[d.]hh:mm:ss</c>, comments are allowed. Values the
+    /// Functions host refuses are refused here too.
     /// </summary>
     /// <param name="hostJsonPath">The path of host.json.</param>
+    /// <param name="overrides">
+    /// A configuration whose <see cref="FunctionsHostOverridesPath"/> section (keys relative to <c>durableTask</c>, e.g.
+    /// <c>storageProvider:partitionCount</c>) overrides host.json, or <see langword="null"/> for host.json alone.
+    /// </param>
     /// <returns>The settings.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="FormatException">A value does not parse.</exception>
     /// <exception cref="InvalidOperationException">A value is outside what the Functions host accepts.</exception>
-    public static DurableTaskEngineSettings FromHostJson(string hostJsonPath)
+    public static DurableTaskEngineSettings FromHostJson(string hostJsonPath, IConfiguration? overrides = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(hostJsonPath);
         string fullPath = Path.GetFullPath(hostJsonPath);
@@ -211,8 +224,17 @@ public sealed record DurableTaskEngineSettings
             throw new FileNotFoundException($"No host.json at {fullPath}.", fullPath);
         }
 
-        IConfigurationRoot root = new ConfigurationBuilder().AddJsonFile(fullPath, optional: false, reloadOnChange: false).Build();
-        return FromConfiguration(root.GetSection("extensions:durableTask"));
+        // Sections come back as keys with null values: kept, they would hide host.json's keys beneath them.
+        IEnumerable<KeyValuePair<string, string?>> overridden = overrides is null
+            ? []
+            : overrides.GetSection(FunctionsHostOverridesPath).AsEnumerable(makePathsRelative: true)
+                .Where(pair => pair.Value is not null)
+                .Select(pair => new KeyValuePair<string, string?>(DurableTaskPath + ":" + pair.Key, pair.Value));
+        IConfigurationRoot root = new ConfigurationBuilder()
+            .AddJsonFile(fullPath, optional: false, reloadOnChange: false)
+            .AddInMemoryCollection(overridden)
+            .Build();
+        return FromConfiguration(root.GetSection(DurableTaskPath));
     }
 
     /// <summary>

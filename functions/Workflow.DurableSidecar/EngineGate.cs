@@ -40,18 +40,6 @@ internal sealed class EngineGate : IOrchestrationService
     /// <summary>Whether the sidecar itself asked for the stop (its dispatchers have drained), as opposed to the server forcing it.</summary>
     public bool StoppedBySidecar { get; private set; }
 
-    /// <summary>Whether the engine was started (a worker connected).</summary>
-    public bool Started
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _start is not null;
-            }
-        }
-    }
-
     /// <summary>The activities the dispatcher holds: locked, not yet completed or abandoned.</summary>
     public IReadOnlyCollection<(string InstanceId, int TaskId)> OutstandingActivities => [.. _activities.Values];
 

@@ -10,12 +10,6 @@ namespace Workflow.LocalHost;
 /// </summary>
 internal static class EngineSettings
 {
-    /// <summary>The task hub when host.json names none.</summary>
-    public const string DefaultHubName = "VehicleCommands";
-
-    private const string DurableTaskPath = "extensions:durableTask";
-    private const string OverridePrefix = "AzureFunctionsJobHost:" + DurableTaskPath;
-
     public static DurableTaskEngineSettings Read(IConfiguration configuration, string contentRoot)
     {
         string hostJson = new[] { AppContext.BaseDirectory, contentRoot }
@@ -23,13 +17,6 @@ internal static class EngineSettings
             .FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException($"host.json was not found next to the local host ({AppContext.BaseDirectory}); the build copies the repository's host.json there.");
 
-        IEnumerable<KeyValuePair<string, string?>> overrides = configuration.GetSection(OverridePrefix).AsEnumerable(makePathsRelative: true)
-            .Where(pair => pair.Value is not null)
-            .Select(pair => new KeyValuePair<string, string?>(DurableTaskPath + ":" + pair.Key, pair.Value));
-        IConfigurationRoot merged = new ConfigurationBuilder()
-            .AddJsonFile(hostJson, optional: false, reloadOnChange: false)
-            .AddInMemoryCollection(overrides)
-            .Build();
-        return DurableTaskEngineSettings.FromConfiguration(merged.GetSection(DurableTaskPath));
+        return DurableTaskEngineSettings.FromHostJson(hostJson, configuration);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -40,14 +41,16 @@ public sealed class LocalHostApp : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly DurableSidecarServer _engine;
+    private readonly GrpcChannel _channel;
     private readonly LocalStack.LocalStack _stack;
     private readonly ILoggerFactory _engineLoggers;
     private int _disposed;
 
-    private LocalHostApp(WebApplication app, DurableSidecarServer engine, LocalStack.LocalStack stack, ILoggerFactory engineLoggers, Uri baseAddress)
+    private LocalHostApp(WebApplication app, DurableSidecarServer engine, GrpcChannel channel, LocalStack.LocalStack stack, ILoggerFactory engineLoggers, Uri baseAddress)
     {
         _app = app;
         _engine = engine;
+        _channel = channel;
         _stack = stack;
         _engineLoggers = engineLoggers;
         BaseAddress = baseAddress;
@@ -94,6 +97,7 @@ public sealed class LocalHostApp : IAsyncDisposable
         }
 
         DurableSidecarServer? engine = null;
+        GrpcChannel? channel = null;
         try
         {
             // The same settings the Functions host reads: host.json, overridden like the host's AzureFunctionsJobHost__… variables.
@@ -112,7 +116,9 @@ public sealed class LocalHostApp : IAsyncDisposable
                 },
                 cancellationToken).ConfigureAwait(false);
 
-            ConfigureServices(builder, engine);
+            // The app's worker and client talk to the engine over it; it outlives the app (disposed after it).
+            channel = engine.CreateChannel();
+            ConfigureServices(builder, channel);
             if (builder.Environment.IsDevelopment() && stackOptions.PrintDemo)
             {
                 builder.Services.AddSingleton(new DemoBanner.Stack(stack.AzuritePorts, stack.SimulatorAddress));
@@ -136,10 +142,11 @@ public sealed class LocalHostApp : IAsyncDisposable
             }
 
             string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new LocalHostApp(app, engine, stack, engineLoggers, new Uri(address.TrimEnd('/') + "/"));
+            return new LocalHostApp(app, engine, channel, stack, engineLoggers, new Uri(address.TrimEnd('/') + "/"));
         }
         catch
         {
+            channel?.Dispose();
             if (engine is not null)
             {
                 await engine.DisposeAsync().ConfigureAwait(false);
@@ -154,7 +161,7 @@ public sealed class LocalHostApp : IAsyncDisposable
     /// <summary>Completes when the app is asked to stop (Ctrl+C, SIGTERM).</summary>
     public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
-    /// <summary>Stops the app, then the engine, then the local stack, each within <see cref="StopTimeout"/>.</summary>
+    /// <summary>Stops the engine, then the app, then the local stack, each within <see cref="StopTimeout"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
@@ -162,8 +169,9 @@ public sealed class LocalHostApp : IAsyncDisposable
             return;
         }
 
-        // The engine bounds its own stop (DurableSidecarOptions.StopTimeout): work it cannot finish goes back to its queue.
-        await _engine.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        // Disposing the engine stops it, within its own bound (DurableSidecarOptions.StopTimeout): work it cannot finish
+        // goes back to its queue.
+        await _engine.DisposeAsync().ConfigureAwait(false);
         using (var stopping = new CancellationTokenSource(StopTimeout))
         {
             try
@@ -177,12 +185,12 @@ public sealed class LocalHostApp : IAsyncDisposable
         }
 
         await _app.DisposeAsync().ConfigureAwait(false);
-        await _engine.DisposeAsync().ConfigureAwait(false);
+        _channel.Dispose();
         await _stack.DisposeAsync().ConfigureAwait(false);
         _engineLoggers.Dispose();
     }
 
-    private static void ConfigureServices(WebApplicationBuilder builder, DurableSidecarServer engine)
+    private static void ConfigureServices(WebApplicationBuilder builder, GrpcChannel engineChannel)
     {
         // The hosting layer logs every request URL at Information, query string included, and both the
         // function key (?code=) and the PIN token (?token=) travel there. Nothing below Warning from it.
@@ -193,7 +201,7 @@ public sealed class LocalHostApp : IAsyncDisposable
         services.AddProblemDetails(o => o.CustomizeProblemDetails = DescribeStatusCodeProblem);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddVehicleCommandsApi(builder.Configuration, builder.Environment);
-        services.AddDurableTaskOnSidecar(engine.CreateChannel(), registry => registry.AddVehicleWorkflow());
+        services.AddDurableTaskOnSidecar(engineChannel, registry => registry.AddVehicleWorkflow());
 
         // Hosted services start in registration order: refuse to serve before the key is known.
         services.AddSingleton<FunctionKeys>();

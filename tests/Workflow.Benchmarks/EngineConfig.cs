@@ -8,14 +8,15 @@ namespace Workflow.Benchmarks;
 
 /// <summary>
 /// A configuration under test: engine settings as host.json's <c>extensions.durableTask</c> gives them, read with the
-/// product's own reader (<see cref="DurableTaskEngineSettings.FromConfiguration"/>), so that every configuration is
-/// validated as the Functions host validates it.
+/// product's own reader (<see cref="DurableTaskEngineSettings.FromHostJson"/>, host.json plus the Functions host's
+/// overrides, as the local host reads them), so that every configuration is validated as the Functions host validates it.
 /// </summary>
 internal sealed record EngineConfig(string Name, DurableTaskEngineSettings Settings, string Source)
 {
     public const string DefaultsName = "df-defaults";
     public const string ProductName = "product";
     private const string DurableTaskPath = "extensions:durableTask";
+    private const string OverridePrefix = DurableTaskEngineSettings.FunctionsHostOverridesPath + ":";
 
     /// <summary>The <c>durableTask</c> keys a <c>--config</c> variant sets on top of host.json (<c>storageProvider:partitionCount</c>).</summary>
     public IReadOnlyDictionary<string, string?> DurableTaskOverrides { get; init; } = new Dictionary<string, string?>();
@@ -53,11 +54,10 @@ internal sealed record EngineConfig(string Name, DurableTaskEngineSettings Setti
             overrides[kv[0].Replace('.', ':').Replace("__", ":", StringComparison.Ordinal)] = kv[1];
         }
 
-        IConfigurationRoot root = new ConfigurationBuilder()
-            .AddJsonFile(hostJson, optional: false, reloadOnChange: false)
-            .AddInMemoryCollection(overrides.Select(o => new KeyValuePair<string, string?>(DurableTaskPath + ":" + o.Key, o.Value)))
+        IConfigurationRoot environment = new ConfigurationBuilder()
+            .AddInMemoryCollection(overrides.Select(o => new KeyValuePair<string, string?>(OverridePrefix + o.Key, o.Value)))
             .Build();
-        return new EngineConfig(name, DurableTaskEngineSettings.FromConfiguration(root.GetSection(DurableTaskPath)), "host.json + " + spec[(colon + 1)..])
+        return new EngineConfig(name, DurableTaskEngineSettings.FromHostJson(hostJson, environment), "host.json + " + spec[(colon + 1)..])
         {
             DurableTaskOverrides = overrides,
         };
@@ -91,7 +91,7 @@ internal sealed record EngineConfig(string Name, DurableTaskEngineSettings Setti
             ["storageProvider:fetchLargeMessagesAutomatically"] = Text(s.FetchLargeMessagesAutomatically),
             ["storageProvider:allowReplayingTerminalInstances"] = Text(s.AllowReplayingTerminalInstances),
         };
-        return keys.ToDictionary(k => "AzureFunctionsJobHost:" + DurableTaskPath + ":" + k.Key, k => k.Value, StringComparer.OrdinalIgnoreCase);
+        return keys.ToDictionary(k => OverridePrefix + k.Key, k => k.Value, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>
@@ -101,11 +101,8 @@ internal sealed record EngineConfig(string Name, DurableTaskEngineSettings Setti
     public void CheckLocalHostOverrides(string hostJson)
     {
         const string Hub = "CheckHub";
-        IConfigurationRoot root = new ConfigurationBuilder()
-            .AddJsonFile(hostJson, optional: false, reloadOnChange: false)
-            .AddInMemoryCollection(LocalHostOverrides(Hub).Select(k => new KeyValuePair<string, string?>(k.Key["AzureFunctionsJobHost:".Length..], k.Value)))
-            .Build();
-        DurableTaskEngineSettings read = DurableTaskEngineSettings.FromConfiguration(root.GetSection(DurableTaskPath));
+        IConfigurationRoot environment = new ConfigurationBuilder().AddInMemoryCollection(LocalHostOverrides(Hub)).Build();
+        DurableTaskEngineSettings read = DurableTaskEngineSettings.FromHostJson(hostJson, environment);
         if (read != Settings with { HubName = Hub })
         {
             throw new InvalidOperationException($"The overrides of configuration {Name} do not read back as its settings:\n  wanted {Settings with { HubName = Hub }}\n  read   {read}");
@@ -157,7 +154,7 @@ internal sealed record EngineConfig(string Name, DurableTaskEngineSettings Setti
         Dictionary<string, string?> defaults = Defaults().LocalHostOverrides("x");
         string[] changed = [.. mine
             .Where(k => !k.Key.EndsWith(":hubName", StringComparison.OrdinalIgnoreCase) && defaults[k.Key] != k.Value)
-            .Select(k => k.Key[("AzureFunctionsJobHost:" + DurableTaskPath + ":").Length..].Replace(':', '.') + "=" + k.Value)];
+            .Select(k => k.Key[OverridePrefix.Length..].Replace(':', '.') + "=" + k.Value)];
         return changed.Length == 0 ? "(the defaults)" : string.Join(", ", changed);
     }
 

@@ -23,9 +23,10 @@ internal enum FunctionKeySource
 /// secret <c>functions-default-key</c>, and in Development only the documented <see cref="LocalDevelopmentKey"/>.
 /// </summary>
 /// <remarks>
-/// The setting comes first so that the key can be given like any other Functions app setting . Without it the app reads the secret itself, through
-/// <see cref="ISecretStore"/> on every check: the Key Vault store caches the current version, so a rotated key
-/// takes effect within its cache lifetime without a restart.
+/// The setting comes first so that the key can be given like any other Functions app setting. A key from the setting or
+/// the local default is resolved once (the first check, at start-up) and kept. Without the setting the app reads the
+/// secret itself, through <see cref="ISecretStore"/> on every check: the Key Vault store caches the current version,
+/// so a rotated key takes effect within its cache lifetime without a restart.
 /// </remarks>
 internal sealed class FunctionKeys(IConfiguration configuration, ISecretStore secrets, IHostEnvironment environment)
 {
@@ -41,11 +42,37 @@ internal sealed class FunctionKeys(IConfiguration configuration, ISecretStore se
     // App Service hands a Key Vault reference it could not resolve to the app as its literal text.
     private const string KeyVaultReferencePrefix = "@Microsoft.KeyVault(";
 
+    // The key once it came from the setting or the local default: neither changes while the process runs.
+    private volatile ResolvedKey? _fixed;
+
     /// <summary>Gets the key, and where it came from for the start-up log.</summary>
     /// <exception cref="InvalidOperationException">
     /// The setting is an unresolved Key Vault reference; or, outside Development, neither the setting nor the secret has a value.
     /// </exception>
     public async ValueTask<(string Key, FunctionKeySource Source)> GetAsync(CancellationToken cancellationToken)
+    {
+        if (_fixed is { } known)
+        {
+            return (known.Key, known.Source);
+        }
+
+        (string key, FunctionKeySource source) = await ResolveAsync(cancellationToken).ConfigureAwait(false);
+        if (source != FunctionKeySource.Secret)
+        {
+            _fixed = new ResolvedKey(key, source);
+        }
+
+        return (key, source);
+    }
+
+    /// <summary>Whether <paramref name="presented"/> is the function key, compared in constant time.</summary>
+    public async ValueTask<bool> IsValidAsync(string presented, CancellationToken cancellationToken)
+    {
+        (string key, _) = await GetAsync(cancellationToken).ConfigureAwait(false);
+        return SecretComparison.FixedTimeEquals(presented, key);
+    }
+
+    private async ValueTask<(string Key, FunctionKeySource Source)> ResolveAsync(CancellationToken cancellationToken)
     {
         string? setting = configuration[SettingName];
         if (!string.IsNullOrWhiteSpace(setting))
@@ -76,13 +103,6 @@ internal sealed class FunctionKeys(IConfiguration configuration, ISecretStore se
         return environment.IsDevelopment() ? (LocalDevelopmentKey, FunctionKeySource.LocalDevelopmentDefault) : throw Missing(null);
     }
 
-    /// <summary>Whether <paramref name="presented"/> is the function key, compared in constant time.</summary>
-    public async ValueTask<bool> IsValidAsync(string presented, CancellationToken cancellationToken)
-    {
-        (string key, _) = await GetAsync(cancellationToken).ConfigureAwait(false);
-        return SecretComparison.FixedTimeEquals(presented, key);
-    }
-
     private InvalidOperationException Missing(Exception? inner) => new(
         $"No function key is configured, and in the '{environment.EnvironmentName}' environment the app refuses to serve its API without one. "
         + $"Set {SettingName} (app setting or environment variable {EnvironmentVariableName}) to the Functions host's default key, "
@@ -94,4 +114,6 @@ internal sealed class FunctionKeys(IConfiguration configuration, ISecretStore se
         $"The setting {SettingName} ({EnvironmentVariableName}) holds a Key Vault reference that App Service could not resolve, so the app refuses "
         + "to use it as the function key. Check that the secret exists and that the app's identity may read it (Key Vault Secrets User), "
         + $"or remove the setting: the app then reads the secret '{SecretNames.FunctionsDefaultKey}' from Key Vault itself.");
+
+    private sealed record ResolvedKey(string Key, FunctionKeySource Source);
 }

@@ -1,7 +1,6 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Workflow.VehicleSimulator.Auth;
 
@@ -14,7 +13,7 @@ internal sealed class TokenIssuer(VehicleSimulatorOptions options, TimeProvider 
 
     /// <summary>Constant-time comparison, as a real token endpoint would do.</summary>
     public bool AreValidCredentials(string clientId, string clientSecret) =>
-        FixedTimeEquals(clientId, options.ClientId) & FixedTimeEquals(clientSecret, options.ClientSecret);
+        ConstantTime.AreEqual(clientId, options.ClientId) & ConstantTime.AreEqual(clientSecret, options.ClientSecret);
 
     public (string AccessToken, TimeSpan ExpiresIn) Issue()
     {
@@ -29,8 +28,6 @@ internal sealed class TokenIssuer(VehicleSimulatorOptions options, TimeProvider 
         _tokens[token] = now + options.TokenLifetime;
         return (token, options.TokenLifetime);
     }
-
-    public bool IsValid(string token) => Check(token) == TokenCheck.Valid;
 
     /// <summary>Whether the token is one this simulator issued, and whether it is still valid.</summary>
     public TokenCheck Check(string token) =>
@@ -47,9 +44,6 @@ internal sealed class TokenIssuer(VehicleSimulatorOptions options, TimeProvider 
             _tokens[token] = now;
         }
     }
-
-    private static bool FixedTimeEquals(string actual, string expected) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(actual), Encoding.UTF8.GetBytes(expected));
 }
 
 /// <summary>What <see cref="TokenIssuer.Check"/> found.</summary>

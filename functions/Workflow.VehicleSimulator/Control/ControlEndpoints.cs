@@ -22,11 +22,15 @@ internal static class ControlEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var sim = app.MapGroup("/_sim");
-        sim.MapPut("/vehicles/{vin}/pin", SetPinAsync);
-        sim.MapPost("/vehicles/{vin}/next-errors", QueueErrorsAsync);
-        sim.MapGet("/vehicles/{vin}/state", GetStateAsync);
-        sim.MapPut("/vehicles/{vin}/state", SetStateAsync);
-        sim.MapPost("/vehicles/{vin}/unblock", Unblock);
+
+        // Every per-vehicle control refuses a malformed VIN before anything else.
+        var vehicle = sim.MapGroup("/vehicles/{vin}").AddEndpointFilter((context, next) =>
+            Vin.IsValid(context.HttpContext.GetRouteValue("vin") as string) ? next(context) : ValueTask.FromResult<object?>(JsonBody.BadRequest(Vin.Rule)));
+        vehicle.MapPut("/pin", SetPinAsync);
+        vehicle.MapPost("/next-errors", QueueErrorsAsync);
+        vehicle.MapGet("/state", GetState);
+        vehicle.MapPut("/state", SetStateAsync);
+        vehicle.MapPost("/unblock", Unblock);
         sim.MapPost("/tokens/expire", (TokenIssuer tokens) =>
         {
             tokens.ExpireAll();
@@ -56,11 +60,6 @@ internal static class ControlEndpoints
             return error;
         }
 
-        if (!Vin.IsValid(vin))
-        {
-            return JsonBody.BadRequest(Vin.Rule);
-        }
-
         if (body!.Pin is not { Length: >= 4 and <= 8 } pin || !pin.All(char.IsAsciiDigit))
         {
             return JsonBody.BadRequest("pin must be 4 to 8 digits.");
@@ -70,16 +69,10 @@ internal static class ControlEndpoints
         return Results.NoContent();
     }
 
-    private static Task<IResult> GetStateAsync(string vin, SimulatorState state) =>
-        Task.FromResult(Vin.IsValid(vin) ? Results.Json(state.Vehicles.State(vin), SimulatorJson.Options) : JsonBody.BadRequest(Vin.Rule));
+    private static IResult GetState(string vin, SimulatorState state) => Results.Json(state.Vehicles.State(vin), SimulatorJson.Options);
 
     private static IResult Unblock(string vin, SimulatorState state)
     {
-        if (!Vin.IsValid(vin))
-        {
-            return JsonBody.BadRequest(Vin.Rule);
-        }
-
         state.Vehicles.Update(vin, v => v.Apply(new VehicleStateUpdate { AccountBlocked = false }));
         return Results.NoContent();
     }
@@ -92,19 +85,14 @@ internal static class ControlEndpoints
             return error;
         }
 
-        if (!Vin.IsValid(vin))
-        {
-            return JsonBody.BadRequest(Vin.Rule);
-        }
-
         if (body!.Doors is not (null or "locked" or "unlocked"))
         {
             return JsonBody.BadRequest("doors must be \"locked\" or \"unlocked\".");
         }
 
-        if (body.RunningAction is { Length: > 0 } running && !RemoteActions.Contains(running))
+        if (body.RunningAction is { Length: > 0 } running && !PimsCatalogue.RemoteActions.Contains(running))
         {
-            return JsonBody.BadRequest($"runningAction must be one of {string.Join(", ", RemoteActions)}, or \"\" to clear it.");
+            return JsonBody.BadRequest($"runningAction must be one of {string.Join(", ", PimsCatalogue.RemoteActions)}, or \"\" to clear it.");
         }
 
         if (body.WrongPinsBeforeBlock is < 1 or > 100)
@@ -130,8 +118,6 @@ internal static class ControlEndpoints
         return Results.Json(state.Vehicles.State(vin), SimulatorJson.Options);
     }
 
-    private static readonly string[] RemoteActions = ["doors", "horn", "warning", "charge", "chargeDeferredTime", "preconditioning"];
-
     /// <summary>Absent, or a cooldown / command duration a vehicle can have.</summary>
     private static bool IsDuration(TimeSpan? value) => value is not { } duration || (duration >= TimeSpan.Zero && duration <= MaxDuration);
 
@@ -147,11 +133,6 @@ internal static class ControlEndpoints
         if (error is not null)
         {
             return error;
-        }
-
-        if (!Vin.IsValid(vin))
-        {
-            return JsonBody.BadRequest(Vin.Rule);
         }
 
         if (string.IsNullOrWhiteSpace(body!.Api))

@@ -30,42 +30,12 @@ internal static class OtpRequestHandler
             return PimsMessage.Failed(transactionId, PimsCodes.MissingParameter, "pinCode");
         }
 
-        var vehicle = state.Vehicles.Update(call.Vin, v => (v.Enrolled, v.AccountBlocked));
-        if (!vehicle.Enrolled)
-        {
-            return PimsMessage.Failed(transactionId, PimsCodes.EnrollmentRequired);
-        }
-
-        if (vehicle.AccountBlocked)
-        {
-            return PimsMessage.Failed(transactionId, PimsCodes.AccountBlocked);
-        }
-
         var resetStep = parameters.TryGetProperty("resetStep", out var reset) && reset.ValueKind == JsonValueKind.True;
-        if (state.Vehicles.StaleStepCode(call.Vin) is { } staleCode)
+        if (state.Vehicles.Update(call.Vin, v => v.CheckPin(pin, resetStep, options)) is { } refusal)
         {
-            if (!resetStep)
-            {
-                return PimsMessage.Failed(transactionId, staleCode);
-            }
-
-            state.Vehicles.SetStaleStepCode(call.Vin, null);
+            return PimsMessage.Failed(transactionId, refusal);
         }
 
-        if (!state.Vehicles.PinMatches(call.Vin, pin, options.DefaultPin))
-        {
-            state.Vehicles.Update(call.Vin, v =>
-            {
-                v.WrongPins++;
-                if (v.WrongPins >= (v.WrongPinsBeforeBlock ?? options.WrongPinsBeforeBlock))
-                {
-                    v.AccountBlocked = true;
-                }
-            });
-            return PimsMessage.Failed(transactionId, PimsCodes.AccessRefused);
-        }
-
-        state.Vehicles.Update(call.Vin, v => v.WrongPins = 0);
         var otp = state.Otps.Issue(call.Vin);
         return PimsMessage.Succeeded(transactionId, new { otp = otp.Otp, expiresAt = otp.ExpiresAt });
     }

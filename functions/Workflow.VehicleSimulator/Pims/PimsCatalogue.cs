@@ -15,6 +15,9 @@ internal static class PimsCatalogue
 
     private static readonly string[] Days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
+    /// <summary>The actions of <c>pims.vehicle.command</c>.</summary>
+    public static IReadOnlyList<string> RemoteActions { get; } = ["doors", "horn", "warning", "charge", "chargeDeferredTime", "preconditioning"];
+
     /// <summary>The verb of a known API; null for an API the gateway does not have.</summary>
     public static string? VerbOf(string api) => api switch
     {
@@ -44,7 +47,7 @@ internal static class PimsCatalogue
 
     private static (int, string)? CheckCommand(JsonElement p)
     {
-        if (Enum(p, "action", "doors", "horn", "warning", "charge", "chargeDeferredTime", "preconditioning") is { } bad)
+        if (Enum(p, "action", RemoteActions) is { } bad)
         {
             return bad;
         }
@@ -59,7 +62,7 @@ internal static class PimsCatalogue
         };
     }
 
-    private static (int, string)? Enum(JsonElement p, string name, params string[] values) =>
+    private static (int, string)? Enum(JsonElement p, string name, params IReadOnlyList<string> values) =>
         !p.TryGetProperty(name, out JsonElement v) || v.ValueKind == JsonValueKind.Null ? (PimsCodes.MissingParameter, name)
         : v.ValueKind != JsonValueKind.String || !values.Contains(v.GetString()) ? (PimsCodes.InvalidParameter, name)
         : null;

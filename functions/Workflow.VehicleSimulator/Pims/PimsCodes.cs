@@ -19,7 +19,6 @@ internal static class PimsCodes
     /// <summary>The OTP action the seeds document.</summary>
     public const string WithPinAction = "withPIN";
 
-    public const int UnknownError = 2000;
     public const int MissingParameter = 2101;
     public const int InvalidParameter = 2102;
     public const int Timeout = 2201;

@@ -45,8 +45,8 @@ internal static partial class PimsEndpoint
         // The body is read before authentication only so the request log can say which VIN a 401 was for.
         var (request, bodyError) = await PimsRequestReader.ReadAsync(context.Request, context.RequestAborted);
 
-        bool expired = BearerAuthentication.HasExpiredToken(context.Request, tokens);
-        if (!expired && BearerAuthentication.Challenge(context.Request, tokens) is { } challenge)
+        var (token, challenge) = BearerAuthentication.Authenticate(context.Request, tokens);
+        if (token == TokenCheck.Unknown)
         {
             state.Requests.Add(Entry(at, request, idempotencyKey, StatusCodes.Status401Unauthorized, verb));
             context.Response.Headers.WWWAuthenticate = challenge;
@@ -65,7 +65,7 @@ internal static partial class PimsEndpoint
 
         // An expired token gets the SDK's 2301 "Need Basic Authentication": nothing is done or remembered. Except the
         // horn, which the spec exempts from 2301: it goes through as with a valid token.
-        var (message, replayed) = expired && PimsCatalogue.NeedsBasicAuthentication(call)
+        var (message, replayed) = token == TokenCheck.Expired && PimsCatalogue.NeedsBasicAuthentication(call)
             ? (PimsMessage.Failed(Guid.NewGuid().ToString(), PimsCodes.NeedBasicAuthentication), false)
             : processor.Handle(call);
         state.Requests.Add(new RequestLogEntry(

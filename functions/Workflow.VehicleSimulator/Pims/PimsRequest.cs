@@ -7,4 +7,4 @@ internal sealed record PimsRequest(string? Vin, string? Api, JsonElement? Parame
 
 /// <summary>A checked pims call, ready for <see cref="PimsProcessor"/>.</summary>
 /// <remarks><c>Verb</c> is <c>get</c> or <c>set</c>: which endpoint it came through.</remarks>
-internal sealed record PimsCall(string Vin, string Api, JsonElement Parameters, string? Otp, string? IdempotencyKey, string Verb = PimsCatalogue.Get);
+internal sealed record PimsCall(string Vin, string Api, JsonElement Parameters, string? Otp, string? IdempotencyKey, string Verb);

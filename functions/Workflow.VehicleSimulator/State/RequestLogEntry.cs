@@ -15,4 +15,4 @@ public sealed record RequestLogEntry(
     int HttpStatus,
     string? Status,
     int? ErrorCode,
-    string? Verb = null);
+    string Verb);

@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-
 namespace Workflow.VehicleSimulator.State;
 
 /// <summary>
@@ -15,18 +12,6 @@ internal sealed class VehicleRegistry(VehicleSimulatorOptions options, TimeProvi
     private readonly Dictionary<string, SimulatedVehicle> _vehicles = new(StringComparer.Ordinal);
 
     public void SetPin(string vin, string pin) => Update(vin, v => v.Pin = pin);
-
-    /// <summary>Compares in constant time: the simulator should not teach clients habits a real PIN check would punish.</summary>
-    public bool PinMatches(string vin, string candidate, string defaultPin)
-    {
-        string expected;
-        lock (_gate)
-        {
-            expected = _vehicles.TryGetValue(vin, out var vehicle) && vehicle.Pin is { } pin ? pin : defaultPin;
-        }
-
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(candidate));
-    }
 
     public void EnqueueErrors(string vin, string api, IEnumerable<int> codes) => Update(vin, vehicle =>
     {
@@ -51,9 +36,6 @@ internal sealed class VehicleRegistry(VehicleSimulatorOptions options, TimeProvi
                 && queue.TryDequeue(out code);
         }
     }
-
-    /// <summary>The code every withPIN request answers until one carries <c>resetStep: true</c>; null when the cache is fresh.</summary>
-    public int? StaleStepCode(string vin) => Read(vin, v => v.StaleStepCode);
 
     public void SetStaleStepCode(string vin, int? code) => Update(vin, v => v.StaleStepCode = code);
 
@@ -104,8 +86,12 @@ internal sealed class VehicleRegistry(VehicleSimulatorOptions options, TimeProvi
 /// <summary>One vehicle's mutable state; only touched under <see cref="VehicleRegistry"/>'s lock.</summary>
 internal sealed class SimulatedVehicle
 {
+    /// <summary>The deadline of a wait the control set: it lasts until the control clears it.</summary>
+    private static readonly DateTimeOffset UntilCleared = DateTimeOffset.MaxValue;
+
     public string? Pin { get; set; }
 
+    /// <summary>The code every withPIN request answers until one carries <c>resetStep: true</c>; null when the cache is fresh.</summary>
     public int? StaleStepCode { get; set; }
 
     public Dictionary<string, Queue<int>> NextErrors { get; } = new(StringComparer.Ordinal);
@@ -122,16 +108,13 @@ internal sealed class SimulatedVehicle
 
     public bool Preconditioning { get; set; }
 
-    /// <summary>Set through the control: the horn answers 2358 until the control clears it.</summary>
-    public bool HornRecentlyUsed { get; set; }
-
-    /// <summary>Set through the control: warning answers 2359 until the control clears it.</summary>
-    public bool LightsRecentlyUsed { get; set; }
-
-    /// <summary>End of the cooldown that the last successful horn command started.</summary>
+    /// <summary>
+    /// Until when the horn answers 2358: the end of the cooldown the last successful horn command started, or
+    /// <see cref="UntilCleared"/> when the control set it; null when it does not wait.
+    /// </summary>
     public DateTimeOffset? HornWaitUntil { get; set; }
 
-    /// <summary>End of the cooldown that the last successful warning command started.</summary>
+    /// <summary>Until when warning answers 2359, as <see cref="HornWaitUntil"/>.</summary>
     public DateTimeOffset? LightsWaitUntil { get; set; }
 
     public TimeSpan? HornCooldown { get; set; }
@@ -162,10 +145,53 @@ internal sealed class SimulatedVehicle
         : api == Pims.PimsCodes.CommandApi;
 
     /// <summary>Whether the horn answers 2358 at <paramref name="now"/>: set through the control, or within its cooldown.</summary>
-    public bool HornWaits(DateTimeOffset now) => HornRecentlyUsed || now < HornWaitUntil;
+    public bool HornWaits(DateTimeOffset now) => now < HornWaitUntil;
 
     /// <summary>Whether warning answers 2359 at <paramref name="now"/>.</summary>
-    public bool LightsWait(DateTimeOffset now) => LightsRecentlyUsed || now < LightsWaitUntil;
+    public bool LightsWait(DateTimeOffset now) => now < LightsWaitUntil;
+
+    /// <summary>
+    /// A withPIN request with <paramref name="candidate"/> as the PIN: null when it is right (the wrong PINs are forgotten),
+    /// else the code to refuse with: 2313 not enrolled, 2310 blocked, the stale step code unless
+    /// <paramref name="resetStep"/> (which clears it), 2308 for a wrong PIN, counted, the one that reaches
+    /// <c>WrongPinsBeforeBlock</c> blocking the account. The PIN is compared in constant time.
+    /// </summary>
+    public int? CheckPin(string candidate, bool resetStep, VehicleSimulatorOptions options)
+    {
+        if (!Enrolled)
+        {
+            return Pims.PimsCodes.EnrollmentRequired;
+        }
+
+        if (AccountBlocked)
+        {
+            return Pims.PimsCodes.AccountBlocked;
+        }
+
+        if (StaleStepCode is { } staleCode)
+        {
+            if (!resetStep)
+            {
+                return staleCode;
+            }
+
+            StaleStepCode = null;
+        }
+
+        if (!ConstantTime.AreEqual(candidate, Pin ?? options.DefaultPin))
+        {
+            WrongPins++;
+            if (WrongPins >= (WrongPinsBeforeBlock ?? options.WrongPinsBeforeBlock))
+            {
+                AccountBlocked = true;
+            }
+
+            return Pims.PimsCodes.AccessRefused;
+        }
+
+        WrongPins = 0;
+        return null;
+    }
 
     /// <summary>The action running on the car at <paramref name="now"/>, or null.</summary>
     public string? RunningAt(DateTimeOffset now) => RunningUntil is not { } until || now < until ? RunningAction : null;
@@ -195,6 +221,10 @@ internal sealed class SimulatedVehicle
         }
     }
 
+    /// <summary>The end of a cooldown running at <paramref name="now"/>; null when none runs or it lasts until cleared.</summary>
+    private static DateTimeOffset? CooldownEnd(DateTimeOffset? waitUntil, DateTimeOffset now) =>
+        now < waitUntil && waitUntil != UntilCleared ? waitUntil : null;
+
     public VehicleState Snapshot(VehicleSimulatorOptions options, DateTimeOffset now)
     {
         string? running = RunningAt(now);
@@ -213,8 +243,8 @@ internal sealed class SimulatedVehicle
             WrongPins,
             WrongPinsBeforeBlock ?? options.WrongPinsBeforeBlock,
             new Dictionary<string, bool>(StrongAuth, StringComparer.Ordinal),
-            HornRecentlyUsed || !(now < HornWaitUntil) ? null : HornWaitUntil,
-            LightsRecentlyUsed || !(now < LightsWaitUntil) ? null : LightsWaitUntil,
+            CooldownEnd(HornWaitUntil, now),
+            CooldownEnd(LightsWaitUntil, now),
             HornCooldown ?? options.HornCooldown,
             LightsCooldown ?? options.LightsCooldown,
             running is null ? null : RunningUntil,
@@ -233,16 +263,15 @@ internal sealed class SimulatedVehicle
         Charging = update.Charging ?? Charging;
         ChargingStandby = update.ChargingStandby ?? ChargingStandby;
         Preconditioning = update.Preconditioning ?? Preconditioning;
+        // Set through the control: until the control clears it; cleared: also ends a cooldown a command started.
         if (update.HornRecentlyUsed is { } hornUsed)
         {
-            HornRecentlyUsed = hornUsed;
-            HornWaitUntil = null;
+            HornWaitUntil = hornUsed ? UntilCleared : null;
         }
 
         if (update.LightsRecentlyUsed is { } lightsUsed)
         {
-            LightsRecentlyUsed = lightsUsed;
-            LightsWaitUntil = null;
+            LightsWaitUntil = lightsUsed ? UntilCleared : null;
         }
 
         HornCooldown = update.HornCooldown ?? HornCooldown;

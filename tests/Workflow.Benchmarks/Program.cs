@@ -229,9 +229,6 @@ async Task<int> RunOnSidecarAsync()
         {
             await engine.DisposeAsync();
         }
-
-        await run.CancelAsync();
-        await progress;
     }
 
     return await outcomes.ReportAsync(configs);

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Workflow.Testing;
 
 namespace Workflow.DurableSidecar.Tests;
 
@@ -21,21 +21,13 @@ internal sealed class CrashHost : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly OutputBuffer _output = new();
     private readonly TaskCompletionSource _workStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private CrashHost(Process process) => _process = process;
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    /// <summary>What the child printed, bounded: past the cap its oldest lines go, its last ones (why it exited) stay.</summary>
+    public string Output => _output.ToString();
 
     /// <summary>The engine settings both sides use. SIDECAR_CRASH_BLOB_LEASES=1 switches to blob partition leases.</summary>
     public static DurableTaskEngineSettings Engine(TimeSpan visibilityTimeout) => SidecarEnvironment.FastEngine with
@@ -174,10 +166,7 @@ internal sealed class CrashHost : IAsyncDisposable
             return;
         }
 
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
+        _output.Append(line);
 
         if (line == WorkStarted)
         {

@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Workflow.Functions.Tests.Support;
+using Workflow.Testing;
+using Workflow.Testing.Vins;
 
 namespace Workflow.Functions.Tests;
 
@@ -26,27 +28,27 @@ public sealed class ErrorAnswerTests(FunctionsHostFixture fixture)
         await commands.WaitForStageAsync(started, "AwaitingPin");
         string otherVin = TestVins.New();
 
-        await AssertProblemAsync(
-            await commands.PostStartAsync(otherVin, VehicleCommand, new { action = "doors", doorState = "open" }),
+        await Problems.AssertAsync(
+            commands.PostStartAsync(otherVin, VehicleCommand, new { action = "doors", doorState = "open" }),
             HttpStatusCode.BadRequest,
             "Invalid command request");
-        await AssertProblemAsync(
-            await commands.PostStartAsync(otherVin, VehicleCommand, new { action = "horn" }, instanceId),
+        await Problems.AssertAsync(
+            commands.PostStartAsync(otherVin, VehicleCommand, new { action = "horn" }, instanceId),
             HttpStatusCode.Conflict,
             "Instance id already in use");
         using (var text = new StringContent($$$"""{"vin":"{{{otherVin}}}","api":"{{{VehicleCommand}}}","parameters":{"action":"horn"}}""", Encoding.UTF8, "text/plain"))
         {
-            await AssertProblemAsync(await commands.Http.PostAsync(new Uri("api/commands", UriKind.Relative), text), HttpStatusCode.UnsupportedMediaType, "Unsupported content type");
+            await Problems.AssertAsync(commands.Http.PostAsync(new Uri("api/commands", UriKind.Relative), text), HttpStatusCode.UnsupportedMediaType, "Unsupported content type");
         }
 
         using (var large = new StringContent($$"""{"vin":"{{otherVin}}","pad":"{{new string('x', 70 * 1024)}}"}""", Encoding.UTF8, "application/json"))
         {
-            await AssertProblemAsync(await commands.Http.PostAsync(new Uri("api/commands", UriKind.Relative), large), HttpStatusCode.RequestEntityTooLarge, "Request body too large");
+            await Problems.AssertAsync(commands.Http.PostAsync(new Uri("api/commands", UriKind.Relative), large), HttpStatusCode.RequestEntityTooLarge, "Request body too large");
         }
 
-        await AssertProblemAsync(await commands.Http.GetAsync(new Uri("api/commands/no-such-command", UriKind.Relative)), HttpStatusCode.NotFound, "Command not found");
+        await Problems.AssertAsync(commands.Http.GetAsync(new Uri("api/commands/no-such-command", UriKind.Relative)), HttpStatusCode.NotFound, "Command not found");
         Uri forged = new(started.PinUri.GetLeftPart(UriPartial.Path) + "?token=1.1.AAAA", UriKind.Absolute);
-        await AssertProblemAsync(await commands.Http.PostAsync(forged, Json("""{"pin":"1234"}""")), HttpStatusCode.Forbidden, "Invalid PIN token");
+        await Problems.AssertAsync(commands.Http.PostAsync(forged, Json("""{"pin":"1234"}""")), HttpStatusCode.Forbidden, "Invalid PIN token");
 
         // Nothing was started for the other VIN, nothing reached the waiting command: its right PIN completes it at once.
         Assert.Empty(await fixture.SimulatorControl.GetRequestsAsync(otherVin));
@@ -73,17 +75,4 @@ public sealed class ErrorAnswerTests(FunctionsHostFixture fixture)
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
-
-    private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string title)
-    {
-        using (response)
-        {
-            string text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == status, $"Expected {(int)status}, got {(int)response.StatusCode}: {text}");
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            using JsonDocument problem = JsonDocument.Parse(text);
-            Assert.Equal(title, problem.RootElement.GetProperty("title").GetString());
-            Assert.False(string.IsNullOrWhiteSpace(problem.RootElement.GetProperty("detail").GetString()), $"No detail: {text}");
-        }
-    }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Workflow.Functions.Tests.Support;
 using Workflow.Testing;
+using Workflow.Testing.Vins;
 using Workflow.VehicleSimulator.State;
 
 namespace Workflow.Functions.Tests;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Workflow.Functions.Tests.Support;
+using Workflow.Testing.Vins;
 using Workflow.VehicleSimulator.State;
 
 namespace Workflow.Functions.Tests;

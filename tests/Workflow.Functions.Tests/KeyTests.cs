@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Workflow.Functions.Tests.Support;
+using Workflow.Testing.Vins;
 
 namespace Workflow.Functions.Tests;
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Workflow.Functions.Tests.Support;
+using Workflow.Testing.Vins;
 using Workflow.VehicleSimulator.State;
 using Xunit.Abstractions;
 

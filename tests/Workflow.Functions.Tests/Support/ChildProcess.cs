@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Workflow.Testing;
 
 namespace Workflow.Functions.Tests.Support;
 

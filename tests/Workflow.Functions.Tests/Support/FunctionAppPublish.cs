@@ -59,7 +59,7 @@ internal static class FunctionAppPublish
         }
 
         // The intermediate build is not needed any more; only the publish output is run.
-        TryDelete(artifacts);
+        TempDirectories.TryDelete(artifacts);
         return output;
     }
 
@@ -95,31 +95,13 @@ internal static class FunctionAppPublish
             string[] parts = Path.GetFileName(stale).Split('-');
             if (parts.Length == 3 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && !Directory.Exists($"/proc/{pid}"))
             {
-                TryDelete(stale);
+                TempDirectories.TryDelete(stale);
             }
         }
 
         string directory = Path.Combine(parent, $"run-{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid().ToString("N")[..12]}");
         Directory.CreateDirectory(directory);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(directory);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TempDirectories.TryDelete(directory);
         return directory;
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // Best effort: a temporary folder.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

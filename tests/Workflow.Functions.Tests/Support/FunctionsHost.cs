@@ -21,13 +21,18 @@ internal sealed class FunctionsHost : IAsyncDisposable
     private readonly Process _process;
     private readonly OutputBuffer _output;
     private readonly string _directory;
+
+    // Whether the host leads a process group of its own (started under setsid), so a group signal reaches its worker too.
+    // Fixed at launch: read from how it was started, not from /proc on every turn of a wait.
+    private readonly bool _ownsGroup;
     private int _stopped;
 
-    private FunctionsHost(Process process, OutputBuffer output, int port, string directory, string launcher)
+    private FunctionsHost(Process process, OutputBuffer output, int port, string directory, string launcher, bool ownsGroup)
     {
         _process = process;
         _output = output;
         _directory = directory;
+        _ownsGroup = ownsGroup;
         Port = port;
         Launcher = launcher;
         BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
@@ -59,7 +64,7 @@ internal sealed class FunctionsHost : IAsyncDisposable
     public string TempDirectory => Path.Combine(_directory, "tmp");
 
     /// <summary>The running processes of the host's group: the host and the app's worker.</summary>
-    public IReadOnlyList<int> GroupProcessIds() => OwnsGroup() ? ProcessGroup.LiveMembers(ProcessId) : (IsAlive() ? [ProcessId] : []);
+    public IReadOnlyList<int> GroupProcessIds() => _ownsGroup ? ProcessGroup.LiveMembers(ProcessId) : (IsAlive() ? [ProcessId] : []);
 
     /// <summary>Starts a host on a free port and waits until it is running (retrying on a port taken in between).</summary>
     /// <param name="launcher">func or the shared host.</param>
@@ -105,7 +110,7 @@ internal sealed class FunctionsHost : IAsyncDisposable
     {
         Interlocked.Exchange(ref _stopped, 1);
         IReadOnlyList<int> members = GroupProcessIds();
-        if (OwnsGroup())
+        if (_ownsGroup)
         {
             ProcessGroup.Signal(ProcessId, "KILL");
         }
@@ -123,7 +128,7 @@ internal sealed class FunctionsHost : IAsyncDisposable
         if (Interlocked.Exchange(ref _stopped, 1) == 0)
         {
             IReadOnlyList<int> members = GroupProcessIds();
-            if (OwnsGroup())
+            if (_ownsGroup)
             {
                 ProcessGroup.Signal(ProcessId, "TERM");
                 if (!await TryWaitUntilGoneAsync(members, GracefulStopTimeout).ConfigureAwait(false))
@@ -158,14 +163,14 @@ internal sealed class FunctionsHost : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         _process.Dispose();
-        TryDelete(TempDirectory);
+        TempDirectories.TryDelete(TempDirectory);
     }
 
     private static FunctionsHost Launch(FunctionsHostLauncher launcher, string scriptRoot, int port, IReadOnlyDictionary<string, string> environment, string directory)
     {
         string keys = Path.Combine(directory, "keys");
         string tmp = Path.Combine(directory, "tmp");
-        TryDelete(keys);
+        TempDirectories.TryDelete(keys);
         Directory.CreateDirectory(keys);
         Directory.CreateDirectory(tmp);
         ProcessStartInfo startInfo = launcher.CreateStartInfo(scriptRoot, port, keys);
@@ -195,7 +200,7 @@ internal sealed class FunctionsHost : IAsyncDisposable
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new FunctionsHost(process, output, port, directory, launcher.Description);
+        return new FunctionsHost(process, output, port, directory, launcher.Description, FunctionsHostLauncher.StartsInOwnGroup(startInfo));
     }
 
     private static string KeysFile(IReadOnlyDictionary<string, string> environment) => JsonSerializer.Serialize(new
@@ -279,9 +284,6 @@ internal sealed class FunctionsHost : IAsyncDisposable
         }
     }
 
-    // True when the host leads its own process group (started under setsid), so a group signal reaches its worker too.
-    private bool OwnsGroup() => ProcessGroup.GroupOf(ProcessId) == ProcessId || ProcessGroup.LiveMembers(ProcessId).Count > 0;
-
     private void KillTree()
     {
         try
@@ -311,7 +313,7 @@ internal sealed class FunctionsHost : IAsyncDisposable
         DateTime deadline = DateTime.UtcNow + timeout;
         for (int attempt = 0; attempt < 1_000; attempt++)
         {
-            if (!IsAlive() && !members.Any(ProcessGroup.IsAlive) && (!OwnsGroup() || ProcessGroup.LiveMembers(ProcessId).Count == 0))
+            if (!IsAlive() && !members.Any(ProcessGroup.IsAlive) && (!_ownsGroup || ProcessGroup.LiveMembers(ProcessId).Count == 0))
             {
                 return true;
             }
@@ -325,22 +327,5 @@ internal sealed class FunctionsHost : IAsyncDisposable
         }
 
         return false;
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

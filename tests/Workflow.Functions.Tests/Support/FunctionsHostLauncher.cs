@@ -94,6 +94,16 @@ internal sealed class FunctionsHostLauncher
         return startInfo;
     }
 
+    /// <summary>
+    /// Whether <paramref name="startInfo"/>, made by <see cref="CreateStartInfo"/>, starts the host as the leader of a process
+    /// group of its own: under <c>setsid</c>, which does not fork there, so the host's PID is the group's id.
+    /// </summary>
+    public static bool StartsInOwnGroup(ProcessStartInfo startInfo)
+    {
+        ArgumentNullException.ThrowIfNull(startInfo);
+        return Path.GetFileName(startInfo.FileName) == "setsid";
+    }
+
     private static string? FindOnPath(string name, string? path)
     {
         foreach (string directory in (path ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))

@@ -22,9 +22,6 @@ internal static class ProcessGroup
         return members;
     }
 
-    /// <summary>The process group of <paramref name="pid"/>, or null when it is gone.</summary>
-    public static int? GroupOf(int pid) => ReadStat(pid)?.Group;
-
     /// <summary>Whether <paramref name="pid"/> still runs (not gone, not a zombie).</summary>
     public static bool IsAlive(int pid) => ReadStat(pid) is { State: not ('Z' or 'X') };
 

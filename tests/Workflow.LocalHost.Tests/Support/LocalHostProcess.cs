@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
 using Workflow.Testing;
 
@@ -14,7 +13,7 @@ namespace Workflow.LocalHost.Tests.Support;
 /// </summary>
 internal sealed partial class LocalHostProcess : IAsyncDisposable
 {
-    public const string MarkerVariable = "WORKFLOW_LOCALHOST_TESTS_MARKER";
+    private const string MarkerVariable = "WORKFLOW_LOCALHOST_TESTS_MARKER";
 
     /// <summary>How long a start may take before the test gives up on it (a cold start builds a task hub on Azurite).</summary>
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(90);
@@ -22,10 +21,12 @@ internal sealed partial class LocalHostProcess : IAsyncDisposable
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    // Bounded: a long run's request log must not grow the test's memory without end; past the cap the oldest lines go.
+    private readonly OutputBuffer _output = new(8 * 1024 * 1024);
     private readonly Uri? _configuredAddress;
     private readonly string? _functionKey;
     private readonly EventHandler _killOnExit;
+    private Uri? _bannerAddress;
     private int _disposed;
 
     private LocalHostProcess(Process process, Uri? address, string? functionKey, string marker)
@@ -41,10 +42,10 @@ internal sealed partial class LocalHostProcess : IAsyncDisposable
     }
 
     /// <summary>The local host built next to this test assembly: <c>functions/Workflow.LocalHost/bin/&lt;Configuration&gt;/net10.0/</c>.</summary>
-    public static string DllPath { get; } = FindDll();
+    private static string DllPath { get; } = FindDll();
 
     /// <summary>The folder of <see cref="DllPath"/> (its appsettings.json and host.json).</summary>
-    public static string BinFolder => Path.GetDirectoryName(DllPath)!;
+    private static string BinFolder => Path.GetDirectoryName(DllPath)!;
 
     /// <summary>The project folder: the content root of <c>dotnet run --project functions/Workflow.LocalHost</c>.</summary>
     public static string ProjectFolder => Path.Combine(RepositoryPaths.Root, "functions", "Workflow.LocalHost");
@@ -52,9 +53,7 @@ internal sealed partial class LocalHostProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     /// <summary>The value of <see cref="MarkerVariable"/> in this process's environment and its children's.</summary>
-    public string Marker { get; }
-
-    public bool HasExited => _process.HasExited;
+    private string Marker { get; }
 
     public int ExitCode => _process.ExitCode;
 
@@ -62,16 +61,7 @@ internal sealed partial class LocalHostProcess : IAsyncDisposable
     public Uri BaseAddress => _configuredAddress ?? BannerAddress() ?? throw new InvalidOperationException($"The local host has not printed its address yet.\n{Output}");
 
     /// <summary>What it printed so far, stdout and stderr interleaved by line.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => _output.ToString();
 
     /// <summary>
     /// Starts the local host. <paramref name="address"/> is where it will listen (null: read it from the banner);
@@ -122,8 +112,8 @@ internal sealed partial class LocalHostProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = start };
         var child = new LocalHostProcess(process, address, functionKey, marker);
-        process.OutputDataReceived += (_, e) => child.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => child.Append(e.Data);
+        process.OutputDataReceived += (_, e) => child._output.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => child._output.Append(e.Data);
         if (!process.Start())
         {
             throw new InvalidOperationException("Could not start the local host.");
@@ -132,22 +122,6 @@ internal sealed partial class LocalHostProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
-    }
-
-    /// <summary>Starts the local host and waits until its API answers.</summary>
-    public static async Task<LocalHostProcess> StartReadyAsync(IEnumerable<string> arguments, Uri? address, string? functionKey, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        LocalHostProcess child = Start(arguments, address, functionKey, workingDirectory, environment);
-        try
-        {
-            await child.WaitUntilReadyAsync();
-            return child;
-        }
-        catch
-        {
-            await child.DisposeAsync();
-            throw;
-        }
     }
 
     /// <summary>
@@ -232,7 +206,7 @@ internal sealed partial class LocalHostProcess : IAsyncDisposable
     public void Kill() => _process.Kill(entireProcessTree: false);
 
     /// <summary>SIGINT to the local host alone (<c>kill -INT &lt;pid&gt;</c>).</summary>
-    public void Interrupt() => Signals.Interrupt(_process.Id);
+    private void Interrupt() => Signals.Interrupt(_process.Id);
 
     /// <summary>
     /// Ctrl+C in a terminal: SIGINT to the whole process group (the local host and whatever it started), for a process
@@ -358,24 +332,8 @@ internal sealed partial class LocalHostProcess : IAsyncDisposable
         return Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 
-    private Uri? BannerAddress() => BannerAppLine().Match(Output) is { Success: true } match ? new Uri(match.Groups[1].Value + "/") : null;
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            // Bounded: a long run's request log must not grow the test's memory without end.
-            if (_output.Length < 8 * 1024 * 1024)
-            {
-                _output.Append(line).Append('\n');
-            }
-        }
-    }
+    // Kept once read: the banner is among the first lines, which the output cap may drop later.
+    private Uri? BannerAddress() => _bannerAddress ??= BannerAppLine().Match(Output) is { Success: true } match ? new Uri(match.Groups[1].Value + "/") : null;
 
     // The demo banner's "  App              http://127.0.0.1:PORT" line (the first "Now listening on" is the simulator's).
     [GeneratedRegex(@"^\s+App\s+(http://127\.0\.0\.1:\d+)\s*$", RegexOptions.Multiline)]

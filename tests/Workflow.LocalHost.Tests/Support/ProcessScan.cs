@@ -67,17 +67,4 @@ internal static class ProcessScan
             return null;
         }
     }
-
-    /// <summary>The command line of <paramref name="pid"/>, for messages.</summary>
-    public static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return string.Empty;
-        }
-    }
 }

@@ -1,9 +1,12 @@
 using System.Text;
 
-namespace Workflow.Functions.Tests.Support;
+namespace Workflow.Testing;
 
-/// <summary>What a child process printed (stdout and stderr interleaved), bounded: past the cap the oldest half is dropped.</summary>
-internal sealed class OutputBuffer(int capacity = 4 * 1024 * 1024)
+/// <summary>
+/// What a child process printed (stdout and stderr interleaved), bounded: past <c>capacity</c> characters the oldest
+/// are dropped (down to half of it), so the newest lines, a crash reason say, are always kept.
+/// </summary>
+public sealed class OutputBuffer(int capacity = 4 * 1024 * 1024)
 {
     private readonly Lock _gate = new();
     private readonly StringBuilder _text = new();
